@@ -1,0 +1,45 @@
+//! The topology language of netns-test: a few lines describe a test network of
+//! namespaces, veth pairs, bridges, addresses, routes and the reachability to check.
+//!
+//! ```
+//! use netns_test_topology::{parse, Target};
+//!
+//! let t = parse(
+//!     "node r forward
+//!      a 10.0.1.2/24 -- r:left 10.0.1.1/24
+//!      r:right 10.0.2.1/24 -- b 10.0.2.2/24
+//!      route a default via 10.0.1.1
+//!      route b default via 10.0.2.1
+//!      expect a <-> b",
+//! )
+//! .unwrap();
+//! assert_eq!(t.node_names(), ["host", "r", "a", "b"]);
+//! assert_eq!(t.target_addr("a", &Target::Node("b".into())), Some("10.0.2.2".parse().unwrap()));
+//! assert_eq!(parse(&t.to_string()), Ok(t));
+//!
+//! let e = parse("a -- b\nroute a default via 10.9.0.1").unwrap_err();
+//! assert_eq!(
+//!     e.to_string(),
+//!     "topology:2:21: gateway 10.9.0.1 is on no connected subnet of a; \
+//!      its subnets: 10.0.1.0/24, fd00:1::/64"
+//! );
+//! ```
+//!
+//! The language is described in `docs/topology.md`. The parser has no dependency,
+//! so the proc-macro can run it at compile time and the runtime again.
+
+mod address;
+mod error;
+mod ifnames;
+mod lex;
+mod model;
+mod parse;
+mod print;
+mod validate;
+
+pub use error::{CidrParseError, ParseError};
+pub use model::{
+    Bridge, Cidr, Destination, End, Expect, ExpectKind, Link, Member, Node, NodeEnd, Route,
+    Segment, SegmentKind, Target, Topology, HOST,
+};
+pub use parse::parse;

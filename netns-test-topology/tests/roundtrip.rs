@@ -1,0 +1,492 @@
+//! Random valid models survive printing and parsing unchanged.
+//!
+//! The generator draws raw choices and builds a model that follows every rule of
+//! the language from them, the same way a careful user would write one: unique
+//! names and addresses, ports named by the documented rule, a gateway on a
+//! connected subnet, at least one address on each segment with ends (a model the
+//! parser made is never left without, since it adds automatic ones).
+
+use netns_test_topology::{
+    parse, Bridge, Cidr, Destination, End, Expect, ExpectKind, Link, Node, NodeEnd, Route,
+    SegmentKind, Target, Topology, HOST,
+};
+use proptest::prelude::*;
+use std::collections::{HashMap, HashSet};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+
+const KEYWORDS: [&str; 9] = [
+    "node", "bridge", "route", "expect", "forward", "sysctl", "mtu", "default", "via",
+];
+
+#[derive(Debug, Clone)]
+struct RawNode {
+    name: String,
+    forward: bool,
+    sysctls: Vec<(String, String)>,
+}
+
+#[derive(Debug, Clone)]
+struct RawBridge {
+    name: String,
+    /// Modulo the nodes plus one; 0 is host.
+    node: usize,
+    addrs: Vec<RawAddr>,
+    mtu: Option<u32>,
+    links_before: usize,
+}
+
+#[derive(Debug, Clone)]
+struct RawEnd {
+    bridge: bool,
+    pick: usize,
+    ifname: Option<String>,
+    addrs: Vec<RawAddr>,
+}
+
+#[derive(Debug, Clone)]
+struct RawLink {
+    a: RawEnd,
+    b: RawEnd,
+    mtu: Option<u32>,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct RawAddr {
+    v6: bool,
+    bits: u128,
+    prefix: u8,
+}
+
+#[derive(Debug, Clone)]
+struct RawRoute {
+    node: usize,
+    addr: usize,
+    default: bool,
+    dest: RawAddr,
+}
+
+#[derive(Debug, Clone)]
+struct RawExpect {
+    from: usize,
+    kind: usize,
+    target: usize,
+    ip: Option<RawAddr>,
+}
+
+#[derive(Debug, Clone)]
+struct Raw {
+    nodes: Vec<RawNode>,
+    bridges: Vec<RawBridge>,
+    links: Vec<RawLink>,
+    routes: Vec<RawRoute>,
+    expects: Vec<RawExpect>,
+}
+
+fn name() -> impl Strategy<Value = String> {
+    "[a-z][a-z0-9_-]{0,14}".prop_filter("reserved", |n| {
+        !KEYWORDS.contains(&n.as_str()) && n != HOST && n != "lo"
+    })
+}
+
+fn ifname() -> impl Strategy<Value = String> {
+    // "é" is two bytes: at most 7 characters stay within 15 bytes.
+    "[a-zA-Z0-9._@=é-]{1,7}".prop_filter("reserved", |n| n != "." && n != ".." && n != "lo")
+}
+
+fn addr() -> impl Strategy<Value = RawAddr> {
+    (any::<bool>(), any::<u128>(), any::<u8>()).prop_map(|(v6, bits, prefix)| RawAddr {
+        v6,
+        bits,
+        prefix,
+    })
+}
+
+fn mtu() -> impl Strategy<Value = Option<u32>> {
+    proptest::option::of(68u32..=65535)
+}
+
+fn raw() -> impl Strategy<Value = Raw> {
+    let node = (
+        name(),
+        any::<bool>(),
+        prop::collection::vec(("net(\\.[a-z0-9_-]{1,6}){1,3}", "[a-z0-9=,_-]{1,6}"), 0..3),
+    )
+        .prop_map(|(name, forward, sysctls)| RawNode {
+            name,
+            forward,
+            sysctls,
+        });
+    let bridge = (
+        name(),
+        any::<usize>(),
+        prop::collection::vec(addr(), 0..3),
+        mtu(),
+        0usize..10,
+    )
+        .prop_map(|(name, node, addrs, mtu, links_before)| RawBridge {
+            name,
+            node,
+            addrs,
+            mtu,
+            links_before,
+        });
+    let end = || {
+        (
+            prop::bool::weighted(0.3),
+            any::<usize>(),
+            proptest::option::of(ifname()),
+            prop::collection::vec(addr(), 0..3),
+        )
+            .prop_map(|(bridge, pick, ifname, addrs)| RawEnd {
+                bridge,
+                pick,
+                ifname,
+                addrs,
+            })
+    };
+    let link = (end(), end(), mtu()).prop_map(|(a, b, mtu)| RawLink { a, b, mtu });
+    let route = (any::<usize>(), any::<usize>(), any::<bool>(), addr()).prop_map(
+        |(node, addr, default, dest)| RawRoute {
+            node,
+            addr,
+            default,
+            dest,
+        },
+    );
+    let expect = (
+        any::<usize>(),
+        any::<usize>(),
+        any::<usize>(),
+        proptest::option::weighted(0.2, addr()),
+    )
+        .prop_map(|(from, kind, target, ip)| RawExpect {
+            from,
+            kind,
+            target,
+            ip,
+        });
+    (
+        prop::collection::vec(node, 0..6),
+        prop::collection::vec(bridge, 0..4),
+        prop::collection::vec(link, 0..10),
+        prop::collection::vec(route, 0..5),
+        prop::collection::vec(expect, 0..5),
+    )
+        .prop_map(|(nodes, bridges, links, routes, expects)| Raw {
+            nodes,
+            bridges,
+            links,
+            routes,
+            expects,
+        })
+}
+
+fn ip_of(raw: RawAddr) -> IpAddr {
+    if raw.v6 {
+        IpAddr::V6(Ipv6Addr::from(raw.bits))
+    } else {
+        IpAddr::V4(Ipv4Addr::from(raw.bits as u32))
+    }
+}
+
+fn usable(ip: IpAddr) -> bool {
+    !(ip.is_unspecified() || ip.is_multicast() || matches!(ip, IpAddr::V4(v4) if v4.is_broadcast()))
+}
+
+/// Turns raw addresses into interface addresses not used before.
+struct Addrs {
+    used: HashSet<IpAddr>,
+    fresh: u32,
+}
+
+impl Addrs {
+    fn take(&mut self, raw: &[RawAddr]) -> Vec<Cidr> {
+        let mut out = Vec::new();
+        for &r in raw {
+            let ip = ip_of(r);
+            let max = if r.v6 { 129 } else { 33 };
+            if usable(ip) && self.used.insert(ip) {
+                out.push(Cidr::new(ip, r.prefix % max).unwrap());
+            }
+        }
+        out
+    }
+
+    /// One more address, for a segment that got none.
+    fn fresh(&mut self) -> Cidr {
+        loop {
+            self.fresh += 1;
+            let ip = IpAddr::V4(Ipv4Addr::from(0xc612_0000 + self.fresh));
+            if self.used.insert(ip) {
+                return Cidr::new(ip, 24).unwrap();
+            }
+        }
+    }
+}
+
+fn build(raw: Raw) -> Topology {
+    let mut names = HashSet::new();
+    let nodes: Vec<Node> = raw
+        .nodes
+        .into_iter()
+        .filter(|n| names.insert(n.name.clone()))
+        .map(|n| {
+            let mut keys = HashSet::new();
+            Node {
+                name: n.name,
+                forward: n.forward,
+                sysctls: n
+                    .sysctls
+                    .into_iter()
+                    .filter(|(k, _)| keys.insert(k.clone()))
+                    .collect(),
+            }
+        })
+        .collect();
+    let node_names: Vec<String> = nodes.iter().map(|n| n.name.clone()).collect();
+    let node_at = |i: usize| -> String {
+        match i % (node_names.len() + 1) {
+            0 => HOST.to_string(),
+            n => node_names[n - 1].clone(),
+        }
+    };
+    let mut addrs = Addrs {
+        used: HashSet::new(),
+        fresh: 0,
+    };
+    let mut raw_bridges = raw.bridges;
+    raw_bridges.sort_by_key(|b| b.links_before);
+    let mut bridges: Vec<Bridge> = Vec::new();
+    for b in raw_bridges {
+        if names.insert(b.name.clone()) {
+            bridges.push(Bridge {
+                name: b.name,
+                node: node_at(b.node),
+                addrs: addrs.take(&b.addrs),
+                mtu: b.mtu,
+                links_before: b.links_before,
+            });
+        }
+    }
+
+    let mut links: Vec<Link> = Vec::new();
+    let mut ports: HashMap<String, usize> = HashMap::new();
+    // Interface names are chosen after ports, which take theirs by rule.
+    let mut ifname_wishes: Vec<[Option<String>; 2]> = Vec::new();
+    for l in raw.links {
+        let i = links.len();
+        let open: Vec<&Bridge> = bridges.iter().filter(|b| b.links_before <= i).collect();
+        let pick = |e: &RawEnd, addrs: &mut Addrs| -> End {
+            if e.bridge && !open.is_empty() {
+                End::Bridge {
+                    bridge: open[e.pick % open.len()].name.clone(),
+                    port: String::new(),
+                }
+            } else {
+                End::Node(NodeEnd {
+                    node: node_at(e.pick),
+                    ifname: String::new(),
+                    addrs: addrs.take(&e.addrs),
+                })
+            }
+        };
+        let a = pick(&l.a, &mut addrs);
+        let b = pick(&l.b, &mut addrs);
+        let same = match (&a, &b) {
+            (End::Node(x), End::Node(y)) => x.node == y.node,
+            (End::Bridge { bridge: x, .. }, End::Bridge { bridge: y, .. }) => x == y,
+            _ => false,
+        };
+        if same {
+            continue;
+        }
+        let mut link = Link { a, b, mtu: l.mtu };
+        let mut a_port = None;
+        for end in [&mut link.a, &mut link.b] {
+            if let End::Bridge { bridge, port } = end {
+                let n = ports.entry(bridge.clone()).or_default();
+                *port = format!("{bridge}-p{n}");
+                *n += 1;
+                if port.len() > 15 {
+                    *port = format!("brp{i}");
+                }
+                if a_port.as_deref() == Some(port.as_str()) {
+                    port.push('b');
+                }
+                a_port = Some(port.clone());
+            }
+        }
+        links.push(link);
+        ifname_wishes.push([l.a.ifname, l.b.ifname]);
+    }
+    for b in &mut bridges {
+        b.links_before = b.links_before.min(links.len());
+    }
+
+    let mut taken: HashMap<String, HashSet<String>> = HashMap::new();
+    for b in &bridges {
+        taken
+            .entry(b.node.clone())
+            .or_default()
+            .insert(b.name.clone());
+    }
+    for link in &links {
+        for end in [&link.a, &link.b] {
+            if let End::Bridge { bridge, port } = end {
+                let node = bridges
+                    .iter()
+                    .find(|b| b.name == *bridge)
+                    .unwrap()
+                    .node
+                    .clone();
+                taken.entry(node).or_default().insert(port.clone());
+            }
+        }
+    }
+    for (link, wishes) in links.iter_mut().zip(ifname_wishes) {
+        for (end, wish) in [&mut link.a, &mut link.b].into_iter().zip(wishes) {
+            if let End::Node(n) = end {
+                let taken = taken.entry(n.node.clone()).or_default();
+                taken.insert("lo".into());
+                n.ifname = match wish.filter(|w| !taken.contains(w)) {
+                    Some(w) => w,
+                    None => (0..)
+                        .map(|k| format!("eth{k}"))
+                        .find(|e| !taken.contains(e))
+                        .unwrap(),
+                };
+                taken.insert(n.ifname.clone());
+            }
+        }
+    }
+
+    let mut t = Topology {
+        nodes,
+        bridges,
+        links,
+        routes: vec![],
+        expects: vec![],
+    };
+    // A segment with ends and no address would get automatic ones when parsed.
+    for segment in t.segments() {
+        if segment.members.is_empty() || segment.members.iter().any(|m| !m.addrs.is_empty()) {
+            continue;
+        }
+        let first = match segment.kind {
+            SegmentKind::Veth(l) => &mut t.links[l].a,
+            SegmentKind::Bridge(b) => {
+                let name = t.bridges[b].name.clone();
+                let l = t
+                    .links
+                    .iter()
+                    .position(|l| {
+                        [&l.a, &l.b]
+                            .iter()
+                            .any(|e| matches!(e, End::Bridge { bridge, .. } if *bridge == name))
+                            && [&l.a, &l.b].iter().any(|e| matches!(e, End::Node(_)))
+                    })
+                    .unwrap();
+                if matches!(t.links[l].a, End::Node(_)) {
+                    &mut t.links[l].a
+                } else {
+                    &mut t.links[l].b
+                }
+            }
+        };
+        if let End::Node(n) = first {
+            n.addrs.push(addrs.fresh());
+        }
+    }
+
+    let mut seen = HashSet::new();
+    for r in raw.routes {
+        let node = node_at(r.node);
+        let own = t.node_addrs(&node);
+        let Some(c) = own.get(r.addr % own.len().max(1)) else {
+            continue;
+        };
+        let via = match c.addr {
+            IpAddr::V4(a) if c.prefix < 32 => IpAddr::V4(Ipv4Addr::from(u32::from(a) ^ 1)),
+            IpAddr::V6(a) if c.prefix < 128 => IpAddr::V6(Ipv6Addr::from(u128::from(a) ^ 1)),
+            _ => continue,
+        };
+        if !usable(via) || own.iter().any(|o| o.addr == via) {
+            continue;
+        }
+        let dest = if r.default {
+            Destination::Default
+        } else {
+            let ip = match via {
+                IpAddr::V4(_) => IpAddr::V4(Ipv4Addr::from(r.dest.bits as u32)),
+                IpAddr::V6(_) => IpAddr::V6(Ipv6Addr::from(r.dest.bits)),
+            };
+            let max = if via.is_ipv4() { 33 } else { 129 };
+            Destination::Net(Cidr::new(ip, r.dest.prefix % max).unwrap().network())
+        };
+        if seen.insert((node.clone(), dest.net(via))) {
+            t.routes.push(Route { node, dest, via });
+        }
+    }
+
+    for e in raw.expects {
+        let from = node_at(e.from);
+        let kind = [ExpectKind::Reach, ExpectKind::Both, ExpectKind::Isolated][e.kind % 3];
+        let target = match e.ip {
+            Some(ip) if kind != ExpectKind::Both => Target::Ip(ip_of(ip)),
+            _ => Target::Node(node_at(e.target)),
+        };
+        let reaches = t.target_addr(&from, &target).is_some();
+        let back = match (&target, kind) {
+            (Target::Node(n), ExpectKind::Both) => {
+                t.target_addr(n, &Target::Node(from.clone())).is_some()
+            }
+            _ => true,
+        };
+        if reaches && back {
+            t.expects.push(Expect { from, kind, target });
+        }
+    }
+    t
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    #[test]
+    fn print_then_parse_gives_the_model_back(raw in raw()) {
+        let t = build(raw);
+        let text = t.to_string();
+        match parse(&text) {
+            Ok(back) => prop_assert_eq!(back, t, "{}", text),
+            Err(e) => prop_assert!(false, "{}\n{}", text, e),
+        }
+    }
+}
+
+/// The generator makes the interesting cases, not only trivial ones.
+#[test]
+fn the_generator_covers_the_language() {
+    use proptest::strategy::ValueTree;
+    use proptest::test_runner::TestRunner;
+    let mut runner = TestRunner::deterministic();
+    let (mut bridge_ports, mut routes, mut expects, mut declared) = (0, 0, 0, 0);
+    for _ in 0..200 {
+        let t = build(raw().new_tree(&mut runner).unwrap().current());
+        bridge_ports += t
+            .links
+            .iter()
+            .filter(|l| matches!(l.a, End::Bridge { .. }) || matches!(l.b, End::Bridge { .. }))
+            .count();
+        routes += t.routes.len();
+        expects += t.expects.len();
+        declared += t
+            .to_string()
+            .lines()
+            .filter(|l| l.starts_with("node "))
+            .count();
+    }
+    assert!(bridge_ports > 50, "{bridge_ports} bridge ports");
+    assert!(routes > 50, "{routes} routes");
+    assert!(expects > 50, "{expects} expects");
+    assert!(declared > 50, "{declared} node statements");
+}
