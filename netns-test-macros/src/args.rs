@@ -1,0 +1,399 @@
+//! The attribute's arguments: `#[netns_test(topology = "...", timeout = "30s", ...)]`.
+
+use crate::errors::Errors;
+use proc_macro2::{Span, TokenStream};
+use std::collections::HashSet;
+use syn::parse::Parser;
+use syn::punctuated::Punctuated;
+use syn::spanned::Spanned;
+use syn::{Expr, ExprLit, Lit, LitBool, LitStr, Meta, Token};
+
+/// Listed in every "unknown argument" error, so a typo shows what was meant.
+const ALLOWED: &str = "`topology`, `topology_file`, `timeout`, `checks`, `node`, `crate`";
+
+/// The arguments, each checked on its own; the topology is loaded later.
+pub(crate) struct Args {
+    pub(crate) source: Source,
+    /// In milliseconds.
+    pub(crate) timeout: Option<u64>,
+    pub(crate) checks: Option<LitBool>,
+    pub(crate) node: Option<LitStr>,
+    /// The path of the runtime crate, spanned on its literal.
+    pub(crate) krate: Option<syn::Path>,
+}
+
+/// Where the topology comes from.
+pub(crate) enum Source {
+    Inline(LitStr),
+    /// Relative to `CARGO_MANIFEST_DIR`, unless absolute.
+    File(LitStr),
+}
+
+/// Parses the attribute's tokens, reporting every mistake at once.
+pub(crate) fn parse(tokens: TokenStream) -> syn::Result<Args> {
+    let metas = Punctuated::<Meta, Token![,]>::parse_terminated.parse2(tokens)?;
+    let mut errors = Errors::default();
+    let mut topology: Option<LitStr> = None;
+    let mut topology_file: Option<LitStr> = None;
+    let mut timeout = None;
+    let mut checks = None;
+    let mut node = None;
+    let mut krate = None;
+    let mut seen = HashSet::new();
+    let mut file_span = Span::call_site();
+
+    for meta in metas {
+        // syn reads `crate` as a plain identifier here, so it needs no special case.
+        let name = meta.path().get_ident().map(ToString::to_string);
+        let Some(name) = name.filter(|n| ALLOWED.contains(&format!("`{n}`"))) else {
+            errors.push(syn::Error::new_spanned(
+                meta.path(),
+                format!(
+                    "unknown argument `{}`; expected one of {ALLOWED}",
+                    path_text(meta.path())
+                ),
+            ));
+            continue;
+        };
+        let value = match meta {
+            Meta::NameValue(nv) => nv.value,
+            other => {
+                errors.push(syn::Error::new_spanned(
+                    &other,
+                    format!("`{name}` needs a value: {}", example(&name)),
+                ));
+                continue;
+            }
+        };
+        // A repeated argument is reported even when its first occurrence was wrong.
+        if !seen.insert(name.clone()) {
+            errors.push(syn::Error::new_spanned(
+                &value,
+                format!("`{name}` is given twice; keep one"),
+            ));
+            continue;
+        }
+        match name.as_str() {
+            "topology" => topology = errors.ok(string(&name, &value)),
+            "topology_file" => {
+                file_span = value.span();
+                topology_file = errors.ok(string(&name, &value));
+            }
+            "timeout" => {
+                timeout = errors.ok(string(&name, &value).and_then(|lit| {
+                    parse_duration(&lit.value()).map_err(|msg| syn::Error::new(lit.span(), msg))
+                }));
+            }
+            "checks" => checks = errors.ok(boolean(&name, &value)),
+            "node" => node = errors.ok(string(&name, &value)),
+            "crate" => {
+                krate = errors.ok(string(&name, &value).and_then(|lit| {
+                    lit.parse_with(syn::Path::parse_mod_style).map_err(|_| {
+                        syn::Error::new(
+                            lit.span(),
+                            format!(
+                                "`crate` takes the path of the netns-test crate, like \
+                                 `crate = \"my_crate::netns_test\"`; {:?} is not a path",
+                                lit.value()
+                            ),
+                        )
+                    })
+                }));
+            }
+            _ => unreachable!("every name in ALLOWED is matched"),
+        }
+    }
+
+    // Judged on the names given, so `topology = 1` is not also "missing".
+    match (seen.contains("topology"), seen.contains("topology_file")) {
+        (true, true) => errors.push(syn::Error::new(
+            file_span,
+            "`topology` and `topology_file` are mutually exclusive; keep one",
+        )),
+        (false, false) => errors.push(syn::Error::new(
+            Span::call_site(),
+            "missing topology: add `topology = \"a -- b\"` or \
+             `topology_file = \"tests/topologies/x.topo\"`",
+        )),
+        _ => {}
+    }
+    errors.finish()?;
+    let source = match (topology, topology_file) {
+        (Some(inline), None) => Source::Inline(inline),
+        (None, Some(file)) => Source::File(file),
+        _ => unreachable!("exactly one source, or an error above"),
+    };
+    Ok(Args {
+        source,
+        timeout,
+        checks,
+        node,
+        krate,
+    })
+}
+
+fn path_text(path: &syn::Path) -> String {
+    quote::quote!(#path).to_string().replace(' ', "")
+}
+
+fn example(name: &str) -> &'static str {
+    match name {
+        "topology" => "`topology = \"a -- b\"`",
+        "topology_file" => "`topology_file = \"tests/topologies/x.topo\"`",
+        "timeout" => "`timeout = \"30s\"`",
+        "checks" => "`checks = false`",
+        "node" => "`node = \"a\"`",
+        _ => "`crate = \"my_crate::netns_test\"`",
+    }
+}
+
+fn string(name: &str, value: &Expr) -> syn::Result<LitStr> {
+    match value {
+        Expr::Lit(ExprLit {
+            lit: Lit::Str(lit), ..
+        }) => Ok(lit.clone()),
+        _ => Err(syn::Error::new_spanned(
+            value,
+            format!("`{name}` takes a string literal: {}", example(name)),
+        )),
+    }
+}
+
+fn boolean(name: &str, value: &Expr) -> syn::Result<LitBool> {
+    match value {
+        Expr::Lit(ExprLit {
+            lit: Lit::Bool(lit),
+            ..
+        }) => Ok(lit.clone()),
+        _ => Err(syn::Error::new_spanned(
+            value,
+            format!("`{name}` takes `true` or `false`: {}", example(name)),
+        )),
+    }
+}
+
+/// `"500ms"`, `"30s"` or `"2m"` in milliseconds.
+pub(crate) fn parse_duration(text: &str) -> Result<u64, String> {
+    let invalid = |why: &str| {
+        format!(
+            "invalid timeout {text:?}: {why}; expected a positive integer followed by \
+             `ms`, `s` or `m`, like \"30s\" or \"500ms\""
+        )
+    };
+    let digits_end = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(digits_end);
+    if number.is_empty() {
+        return Err(invalid("no number"));
+    }
+    let factor = match unit {
+        "ms" => 1,
+        "s" => 1_000,
+        "m" => 60_000,
+        "" => return Err(invalid("no unit")),
+        _ if unit.starts_with(['.', ',']) => {
+            return Err(invalid(
+                "not a whole number (use `ms` for fractions of a second)",
+            ))
+        }
+        _ => return Err(invalid(&format!("unknown unit `{unit}`"))),
+    };
+    let n: u64 = number.parse().map_err(|_| invalid("too large"))?;
+    if n == 0 {
+        return Err(invalid("it must be positive"));
+    }
+    n.checked_mul(factor).ok_or_else(|| invalid("too large"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use quote::quote;
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("500ms"), Ok(500));
+        assert_eq!(parse_duration("30s"), Ok(30_000));
+        assert_eq!(parse_duration("2m"), Ok(120_000));
+        assert_eq!(parse_duration("007s"), Ok(7_000));
+        assert_eq!(
+            parse_duration("18446744073709551615ms"),
+            Ok(18_446_744_073_709_551_615)
+        );
+    }
+
+    #[test]
+    fn bad_durations() {
+        for (text, why) in [
+            ("", "no number"),
+            ("s", "no number"),
+            ("-1s", "no number"),
+            ("1.5s", "not a whole number"),
+            ("30", "no unit"),
+            ("30 s", "unknown unit ` s`"),
+            ("30h", "unknown unit `h`"),
+            ("30S", "unknown unit `S`"),
+            ("0s", "it must be positive"),
+            ("0ms", "it must be positive"),
+            ("18446744073709551615s", "too large"),
+            ("99999999999999999999ms", "too large"),
+        ] {
+            let err = parse_duration(text).unwrap_err();
+            assert!(
+                err.starts_with(&format!("invalid timeout {text:?}: {why}")),
+                "{text:?}: {err}"
+            );
+            assert!(err.contains("`ms`, `s` or `m`"), "{err}");
+        }
+    }
+
+    fn err(tokens: TokenStream) -> syn::Error {
+        match parse(tokens) {
+            Ok(_) => panic!("the arguments parsed"),
+            Err(e) => e,
+        }
+    }
+
+    fn error(tokens: TokenStream) -> String {
+        err(tokens).to_string()
+    }
+
+    fn all_errors(tokens: TokenStream) -> Vec<String> {
+        err(tokens).into_iter().map(|e| e.to_string()).collect()
+    }
+
+    #[test]
+    fn every_argument() {
+        let args = parse(quote!(
+            topology = "a -- b",
+            timeout = "2m",
+            checks = false,
+            node = "a",
+            crate = "::my::netns_test",
+        ))
+        .unwrap();
+        assert!(matches!(&args.source, Source::Inline(l) if l.value() == "a -- b"));
+        assert_eq!(args.timeout, Some(120_000));
+        assert!(!args.checks.unwrap().value);
+        assert_eq!(args.node.unwrap().value(), "a");
+        let krate = args.krate.unwrap();
+        assert_eq!(quote!(#krate).to_string(), ":: my :: netns_test");
+    }
+
+    #[test]
+    fn defaults() {
+        let args = parse(quote!(topology_file = "tests/x.topo")).unwrap();
+        assert!(matches!(&args.source, Source::File(l) if l.value() == "tests/x.topo"));
+        assert!(args.timeout.is_none());
+        assert!(args.checks.is_none());
+        assert!(args.node.is_none());
+        assert!(args.krate.is_none());
+    }
+
+    #[test]
+    fn crate_paths() {
+        for path in ["netns_test", "crate::reexported", "self::x", "super::x"] {
+            let args = parse(quote!(topology = "a -- b", crate = #path)).unwrap();
+            assert!(args.krate.is_some(), "{path}");
+        }
+        assert!(error(quote!(topology = "a -- b", crate = "not a path")).contains("is not a path"));
+        assert!(error(quote!(topology = "a -- b", crate = "x::<u8>")).contains("is not a path"));
+    }
+
+    #[test]
+    fn missing_topology() {
+        assert!(error(quote!()).starts_with("missing topology"));
+        assert!(error(quote!(timeout = "1s")).starts_with("missing topology"));
+        // A wrong value is not also a missing one.
+        assert_eq!(all_errors(quote!(topology = 1)).len(), 1);
+        assert_eq!(all_errors(quote!(topology_file = 1)).len(), 1);
+    }
+
+    #[test]
+    fn both_topologies() {
+        assert_eq!(
+            error(quote!(topology = "a -- b", topology_file = "x.topo")),
+            "`topology` and `topology_file` are mutually exclusive; keep one"
+        );
+    }
+
+    #[test]
+    fn unknown_arguments() {
+        let expected = "expected one of `topology`, `topology_file`, `timeout`, `checks`, \
+                        `node`, `crate`";
+        for (tokens, name) in [
+            (quote!(topolgy = "a -- b"), "topolgy"),
+            (quote!(topology::x = "a -- b"), "topology::x"),
+            (quote!(r#type = "a"), "r#type"),
+            (quote!(self = "a"), "self"),
+        ] {
+            let err = error(tokens);
+            assert_eq!(err, format!("unknown argument `{name}`; {expected}"));
+        }
+    }
+
+    #[test]
+    fn arguments_without_values() {
+        assert_eq!(
+            error(quote!(topology = "a -- b", checks)),
+            "`checks` needs a value: `checks = false`"
+        );
+        assert_eq!(
+            error(quote!(topology("a -- b"))),
+            "`topology` needs a value: `topology = \"a -- b\"`"
+        );
+    }
+
+    #[test]
+    fn wrong_literal_types() {
+        assert_eq!(
+            error(quote!(topology = 1)),
+            "`topology` takes a string literal: `topology = \"a -- b\"`"
+        );
+        assert_eq!(
+            error(quote!(topology = "a -- b", checks = "false")),
+            "`checks` takes `true` or `false`: `checks = false`"
+        );
+        assert_eq!(
+            error(quote!(topology = "a -- b", timeout = 30)),
+            "`timeout` takes a string literal: `timeout = \"30s\"`"
+        );
+        assert_eq!(
+            error(quote!(topology = "a -- b", node = a)),
+            "`node` takes a string literal: `node = \"a\"`"
+        );
+    }
+
+    #[test]
+    fn repeated_arguments() {
+        assert_eq!(
+            error(quote!(topology = "a -- b", checks = false, checks = true)),
+            "`checks` is given twice; keep one"
+        );
+        // The first one being wrong does not hide the repetition.
+        assert_eq!(
+            all_errors(quote!(topology = "a -- b", node = 1, node = "a")),
+            [
+                "`node` takes a string literal: `node = \"a\"`",
+                "`node` is given twice; keep one"
+            ]
+        );
+    }
+
+    #[test]
+    fn several_errors_at_once() {
+        let errors = all_errors(quote!(foo = 1, timeout = "1h", checks = 0));
+        assert_eq!(errors.len(), 4, "{errors:?}");
+        assert!(errors[0].starts_with("unknown argument `foo`"));
+        assert!(errors[1].starts_with("invalid timeout \"1h\""));
+        assert!(errors[2].starts_with("`checks` takes `true` or `false`"));
+        assert!(errors[3].starts_with("missing topology"));
+    }
+
+    #[test]
+    fn syntax_errors() {
+        err(quote!(topology = ));
+        err(quote!("a -- b"));
+    }
+}

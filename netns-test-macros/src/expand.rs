@@ -1,0 +1,363 @@
+//! From the user's function to a `#[test]` that runs it inside the sandbox.
+
+use crate::args::{self, Args};
+use crate::errors::Errors;
+use crate::signature::{self, Shape};
+use crate::source::{self, Loaded};
+use netns_test_topology::Topology;
+use proc_macro2::{Ident, Literal, Span, TokenStream};
+use quote::{quote, quote_spanned, ToTokens};
+use syn::spanned::Spanned;
+use syn::{AttrStyle, ItemFn, LitStr, ReturnType, Visibility};
+
+/// The whole attribute: never fails, errors become `compile_error!`s.
+pub(crate) fn netns_test(attr: TokenStream, item: TokenStream) -> TokenStream {
+    let func: ItemFn = match syn::parse2(item.clone()) {
+        Ok(func) => func,
+        Err(e) => {
+            let e = syn::Error::new(
+                e.span(),
+                "`#[netns_test]` goes on a function: `fn t(net: &Net) { ... }`",
+            );
+            return with_item(e, item);
+        }
+    };
+    let mut errors = Errors::default();
+    let args = errors.ok(args::parse(attr));
+    let shape = errors.ok(signature::check(&func.sig));
+    let attrs_ok = errors.ok(signature::check_attrs(&func.attrs)).is_some();
+    let loaded = args
+        .as_ref()
+        .and_then(|a| errors.ok(source::load(&a.source)));
+    if let (
+        Some(Args {
+            node: Some(node), ..
+        }),
+        Some(loaded),
+    ) = (&args, &loaded)
+    {
+        errors.ok(check_node(node, &loaded.topology));
+    }
+    match (errors.finish(), args, shape, loaded) {
+        (Ok(()), Some(args), Some(shape), Some(loaded)) => generate(func, &args, shape, &loaded),
+        (Err(e), _, Some(_), _) if attrs_ok => {
+            // The function itself is fine, so it compiles as it is: keeping it lets its
+            // body be checked and IDEs complete inside it while an argument is wrong.
+            with_item(e, quote!(#[allow(dead_code)] #func))
+        }
+        (Err(e), ..) => e.into_compile_error(),
+        (Ok(()), ..) => unreachable!("every missing part recorded an error"),
+    }
+}
+
+fn with_item(error: syn::Error, item: TokenStream) -> TokenStream {
+    let mut tokens = error.into_compile_error();
+    tokens.extend(item);
+    tokens
+}
+
+/// `node = "..."` must name a node of the topology (`host` always is one).
+fn check_node(node: &LitStr, topology: &Topology) -> syn::Result<()> {
+    let name = node.value();
+    if topology.has_node(&name) {
+        return Ok(());
+    }
+    Err(syn::Error::new(
+        node.span(),
+        format!(
+            "unknown node {name:?}: the topology's nodes are {}",
+            topology.node_names().join(", ")
+        ),
+    ))
+}
+
+fn generate(func: ItemFn, args: &Args, shape: Shape, loaded: &Loaded) -> TokenStream {
+    let ItemFn {
+        attrs,
+        vis,
+        mut sig,
+        block,
+    } = func;
+    let default_crate = syn::parse_quote!(::netns_test);
+    let krate = args.krate.as_ref().unwrap_or(&default_crate);
+    let name = sig.ident.clone();
+    // Inner attributes (`#![allow(...)]`) belong to the body they were written in;
+    // outer ones (`#[ignore]`, `#[should_panic]`, docs) to the test.
+    let (outer, inner): (Vec<_>, Vec<_>) = attrs
+        .into_iter()
+        .partition(|a| matches!(a.style, AttrStyle::Outer));
+
+    let ret_span = match &sig.output {
+        ReturnType::Default => Span::call_site(),
+        ReturnType::Type(_, ty) => ty.span(),
+    };
+    let body = Ident::new("__netns_test_body", Span::call_site());
+    sig.ident = body.clone();
+    let body_fn = ItemFn {
+        attrs: inner,
+        vis: Visibility::Inherited,
+        sig,
+        block,
+    };
+
+    let text = &loaded.text;
+    let mut options = quote! {
+        #krate::Options::new()
+            .name(::core::concat!(::core::module_path!(), "::", ::core::stringify!(#name)))
+    };
+    if let Some(ms) = args.timeout {
+        let ms = Literal::u64_unsuffixed(ms);
+        options.extend(quote!(.timeout(::core::time::Duration::from_millis(#ms))));
+    }
+    if let Some(checks) = &args.checks {
+        options.extend(quote!(.checks(#checks)));
+    }
+    if let Some(node) = &args.node {
+        options.extend(quote!(.node(#node)));
+    }
+
+    let net = Ident::new("__netns_test_net", Span::mixed_site());
+    let param = if shape.takes_net || shape.is_async {
+        net.to_token_stream()
+    } else {
+        quote!(_)
+    };
+    let mut call = if shape.takes_net {
+        quote!(#body(#net))
+    } else {
+        quote!(#body())
+    };
+    if shape.is_async {
+        call = quote!(#net.block_on(#call));
+    }
+    let topology = quote!(#krate::__private::topology(#text));
+    let closure = quote!(|#param: &#krate::Net| #call);
+    // A wrong return type (`-> i32`) fails the runtime's `TestResult` bound, which rustc
+    // reports on the whole call: spanning it on the return type points the error there
+    // rather than at the attribute. Only with the default path: a wrong `crate` path
+    // must be reported on its literal.
+    let run = match &args.krate {
+        Some(path) => quote!(#path::__private::run_test(#topology, #options, #closure)),
+        None => quote_spanned! {ret_span=>
+            ::netns_test::__private::run_test(#topology, #options, #closure)
+        },
+    };
+
+    quote! {
+        #[::core::prelude::v1::test]
+        #(#outer)*
+        #vis fn #name() {
+            #body_fn
+            #run
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn expand(attr: TokenStream, item: TokenStream) -> String {
+        netns_test(attr, item).to_string()
+    }
+
+    /// The messages of the `compile_error!`s in an expansion.
+    fn errors(attr: TokenStream, item: TokenStream) -> Vec<String> {
+        let out = expand(attr, item);
+        out.split("compile_error ! {")
+            .skip(1)
+            .map(|rest| {
+                let lit = rest.split(" }").next().unwrap().trim();
+                syn::parse_str::<LitStr>(lit.trim_start_matches('(').trim_end_matches(')'))
+                    .unwrap()
+                    .value()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn expansion() {
+        let out = expand(
+            quote!(
+                topology = "a -- b",
+                timeout = "2s",
+                checks = false,
+                node = "a"
+            ),
+            quote! {
+                /// Docs.
+                #[ignore]
+                pub async fn t(net: &Net) -> Result<(), String> {
+                    #![allow(unused)]
+                    Ok(())
+                }
+            },
+        );
+        let expected = quote! {
+            #[::core::prelude::v1::test]
+            #[doc = r" Docs."]
+            #[ignore]
+            pub fn t() {
+                async fn __netns_test_body(net: &Net) -> Result<(), String> {
+                    #![allow(unused)]
+                    Ok(())
+                }
+                ::netns_test::__private::run_test(
+                    ::netns_test::__private::topology("a -- b"),
+                    ::netns_test::Options::new()
+                        .name(::core::concat!(::core::module_path!(), "::", ::core::stringify!(t)))
+                        .timeout(::core::time::Duration::from_millis(2000))
+                        .checks(false)
+                        .node("a"),
+                    |__netns_test_net: &::netns_test::Net| __netns_test_net.block_on(__netns_test_body(__netns_test_net))
+                )
+            }
+        };
+        assert_eq!(out, expected.to_string());
+    }
+
+    #[test]
+    fn body_calls() {
+        let call = |item: TokenStream| {
+            let out = expand(quote!(topology = "a -- b"), item);
+            let closure = out.rsplit("Net | ").next().unwrap();
+            closure.strip_suffix(") }").unwrap().to_string()
+        };
+        assert_eq!(
+            call(quote!(
+                fn t() {}
+            )),
+            "__netns_test_body ()"
+        );
+        assert_eq!(
+            call(quote!(
+                fn t(_: &Net) {}
+            )),
+            "__netns_test_body (__netns_test_net)"
+        );
+        assert_eq!(
+            call(quote!(
+                async fn t() {}
+            )),
+            "__netns_test_net . block_on (__netns_test_body ())"
+        );
+        // A body that ignores the network does not leave an unused closure parameter.
+        assert!(expand(
+            quote!(topology = "a -- b"),
+            quote!(
+                fn t() {}
+            )
+        )
+        .contains("| _ :"));
+    }
+
+    #[test]
+    fn crate_path_and_file() {
+        let out = expand(
+            quote!(topology_file = "tests/x.topo", crate = "my::nt"),
+            quote!(
+                fn t() {}
+            ),
+        );
+        // The file does not exist here: only the error is checked.
+        assert!(out.contains("cannot read topology file"), "{out}");
+        assert!(out.contains("netns-test-macros/tests/x.topo"), "{out}");
+
+        let out = expand(
+            quote!(topology = "a -- b", crate = "my::nt"),
+            quote!(
+                fn t() {}
+            ),
+        );
+        assert!(out.contains("my :: nt :: __private :: run_test"), "{out}");
+        assert!(out.contains("my :: nt :: Options :: new ()"), "{out}");
+        assert!(!out.contains("netns_test ::"), "{out}");
+    }
+
+    #[test]
+    fn topology_errors_name_the_position() {
+        assert_eq!(
+            errors(
+                quote!(topology = "a -- b\nfrob"),
+                quote!(
+                    fn t() {}
+                )
+            ),
+            [netns_test_topology::parse("a -- b\nfrob")
+                .unwrap_err()
+                .to_string()]
+        );
+        assert!(errors(
+            quote!(topology = "a -- b\nfrob"),
+            quote!(
+                fn t() {}
+            )
+        )[0]
+        .starts_with("topology:2:1: "));
+    }
+
+    #[test]
+    fn unknown_node_lists_the_nodes() {
+        assert_eq!(
+            errors(
+                quote!(topology = "a -- b", node = "c"),
+                quote!(
+                    fn t() {}
+                )
+            ),
+            ["unknown node \"c\": the topology's nodes are host, a, b"]
+        );
+        assert!(errors(
+            quote!(topology = "a -- b", node = "host"),
+            quote!(
+                fn t() {}
+            )
+        )
+        .is_empty());
+    }
+
+    #[test]
+    fn every_error_at_once() {
+        let all = errors(
+            quote!(topology = "a -- b", checks = 1),
+            quote! {
+                #[test]
+                fn t(a: &Net, b: u8) {}
+            },
+        );
+        assert_eq!(all.len(), 3, "{all:?}");
+        assert!(all[0].starts_with("`checks` takes"));
+        assert!(all[1].starts_with("too many parameters"));
+        assert!(all[2].starts_with("`#[netns_test]` already makes"));
+    }
+
+    #[test]
+    fn a_function_with_a_good_signature_is_kept_on_error() {
+        let out = expand(
+            quote!(topology = "a -- b", checks = 1),
+            quote!(
+                fn t() {}
+            ),
+        );
+        assert!(out.ends_with("# [allow (dead_code)] fn t () { }"), "{out}");
+        let out = expand(
+            quote!(topology = "a -- b"),
+            quote!(
+                fn t(self) {}
+            ),
+        );
+        assert!(!out.contains("fn t"), "{out}");
+    }
+
+    #[test]
+    fn not_a_function() {
+        let out = expand(
+            quote!(topology = "a -- b"),
+            quote!(
+                struct S;
+            ),
+        );
+        assert!(out.contains("goes on a function"), "{out}");
+        assert!(out.ends_with("struct S ;"), "{out}");
+    }
+}

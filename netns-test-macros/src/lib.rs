@@ -1,0 +1,40 @@
+//! `#[netns_test]`: a `#[test]` whose body runs inside a sandboxed network.
+//!
+//! Use it through the `netns-test` crate, which re-exports it. Every argument and
+//! the whole topology are checked here, at compile time, so a typo in a topology
+//! is a compile error pointing at the attribute rather than a failing test.
+//!
+//! ```ignore
+//! use netns_test::{netns_test, Net};
+//!
+//! #[netns_test(topology = "a 10.0.0.1/24 -- b 10.0.0.2/24", timeout = "10s")]
+//! fn pings(net: &Net) {
+//!     net.ping("a", "b").unwrap();
+//! }
+//! ```
+//!
+//! Arguments (`name = literal`, comma separated):
+//! - `topology = "..."` or `topology_file = "path"` (relative to the crate's
+//!   `CARGO_MANIFEST_DIR`): exactly one of them;
+//! - `timeout = "30s"` (`ms`, `s` or `m`);
+//! - `checks = false`: skip the automatic ring pings and neighbour checks;
+//! - `node = "a"`: run the body inside node `a` instead of `host`;
+//! - `crate = "path"`: where the runtime crate is, when re-exported.
+//!
+//! The function may take no parameter or one `&Net`, may be `async`, and may
+//! return `()` or a `Result<(), E: Debug>`.
+
+mod args;
+mod errors;
+mod expand;
+mod signature;
+mod source;
+
+use proc_macro::TokenStream;
+
+/// Turns a function into a `#[test]` run inside user + network namespaces built
+/// from a topology. See the crate documentation for the arguments.
+#[proc_macro_attribute]
+pub fn netns_test(args: TokenStream, item: TokenStream) -> TokenStream {
+    expand::netns_test(args.into(), item.into()).into()
+}

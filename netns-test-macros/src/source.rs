@@ -1,0 +1,67 @@
+//! The topology, read and validated at compile time.
+
+use crate::args::Source;
+use netns_test_topology::Topology;
+use proc_macro2::TokenStream;
+use quote::quote;
+use std::path::{Path, PathBuf};
+
+/// A topology that parsed, and the expression that gives its text at run time.
+pub(crate) struct Loaded {
+    pub(crate) topology: Topology,
+    pub(crate) text: TokenStream,
+}
+
+/// Parses the topology; errors are spanned on the `topology`/`topology_file` literal
+/// and carry `NAME:LINE:COL`, since stable Rust cannot point inside a string.
+pub(crate) fn load(source: &Source) -> syn::Result<Loaded> {
+    match source {
+        Source::Inline(lit) => {
+            let topology = netns_test_topology::parse(&lit.value())
+                .map_err(|e| syn::Error::new(lit.span(), e))?;
+            Ok(Loaded {
+                topology,
+                text: quote!(#lit),
+            })
+        }
+        Source::File(lit) => {
+            let relative = lit.value();
+            let full = manifest_path(&relative).map_err(|msg| syn::Error::new(lit.span(), msg))?;
+            let text = std::fs::read_to_string(&full).map_err(|e| {
+                syn::Error::new(
+                    lit.span(),
+                    format!("cannot read topology file {}: {e}", full.display()),
+                )
+            })?;
+            let topology = netns_test_topology::parse(&text)
+                .map_err(|e| syn::Error::new(lit.span(), e.with_source_name(relative.as_str())))?;
+            // `include_str!` makes cargo rebuild the test when the file changes; the
+            // path is rebuilt from `env!` so the expansion holds no absolute path.
+            let include = if Path::new(&relative).is_absolute() {
+                quote!(::core::include_str!(#lit))
+            } else {
+                quote! {
+                    ::core::include_str!(::core::concat!(
+                        ::core::env!("CARGO_MANIFEST_DIR"), "/", #lit
+                    ))
+                }
+            };
+            Ok(Loaded {
+                topology,
+                text: include,
+            })
+        }
+    }
+}
+
+/// `relative` under the crate being compiled, as `include_str!` will resolve it.
+fn manifest_path(relative: &str) -> Result<PathBuf, String> {
+    if Path::new(relative).is_absolute() {
+        return Ok(PathBuf::from(relative));
+    }
+    let dir = std::env::var_os("CARGO_MANIFEST_DIR").ok_or(
+        "`topology_file` is relative to CARGO_MANIFEST_DIR, which is not set: \
+         build with cargo, or use `topology = \"...\"`",
+    )?;
+    Ok(Path::new(&dir).join(relative))
+}

@@ -1,0 +1,6 @@
+use netns_test::netns_test;
+
+#[netns_test(topology_file = "ui/fixtures/missing.topo")]
+fn t() {}
+
+fn main() {}

@@ -1,0 +1,6 @@
+use netns_test::netns_test;
+
+#[netns_test(topology = "a -- b", timeuot = "1s")]
+fn t() {}
+
+fn main() {}
