@@ -8,15 +8,24 @@ pub use netns_test_macros::netns_test;
 pub use netns_test_topology as topology;
 pub use netns_test_topology::Topology;
 
+mod build;
+mod checks;
 mod error;
 mod net;
 mod options;
 mod outcome;
+mod probe;
+mod report;
+mod sandbox;
+pub mod smoke;
 
-pub use error::{Error, Phase};
-pub use net::{Iface, Net, Node};
+pub use error::{Error, Phase, Timings};
+pub use net::{Iface, MacOrNode, Net, Node};
 pub use options::Options;
 pub use outcome::TestResult;
+pub use probe::{Neighbour, NeighbourStateName, ProbeError};
+
+use std::time::Instant;
 
 /// Runs `body` inside a fresh sandbox built from `topology`.
 ///
@@ -27,7 +36,83 @@ where
     F: FnOnce(&Net) -> R,
     R: TestResult,
 {
-    todo!()
+    run_timed(topology, options, body).0
+}
+
+/// [`run`], and how long each phase took: what the smoke suite and the benchmark report.
+pub fn run_timed<F, R>(
+    topology: &Topology,
+    options: Options,
+    body: F,
+) -> (Result<(), Error>, Timings)
+where
+    F: FnOnce(&Net) -> R,
+    R: TestResult,
+{
+    let outside = match build::netns::NetNs::current().and_then(|ns| ns.inode()) {
+        Ok(inode) => inode,
+        Err(e) => {
+            let e = Error::Spawn(format!("reading the test process's network namespace: {e}"));
+            return (Err(e), Timings::default());
+        }
+    };
+    let deadline = Instant::now() + options.timeout;
+    sandbox::run(
+        options.timeout,
+        Box::new(move |reporter: &sandbox::Reporter| {
+            reporter.phase(Phase::Build);
+            let net = setup(topology, outside, deadline).map_err(|e| (Phase::Build, e))?;
+            reporter.phase(Phase::Body);
+            let result = run_body(&net, options.node.as_deref(), body);
+            // Runtimes are never dropped: dropping one waits for its blocking tasks,
+            // and the kernel reclaims everything when the sandbox exits anyway.
+            let outcome = result.map_err(|e| (Phase::Body, e)).and_then(|()| {
+                reporter.phase(Phase::Checks);
+                net.block(checks::run(&net, options.checks, options.isolation_timeout))
+                    .map_err(|e| (Phase::Checks, e))
+            });
+            std::mem::forget(net);
+            outcome
+        }),
+    )
+}
+
+/// The sandbox's runtime and the built topology.
+fn setup(topology: &Topology, outside: u64, deadline: Instant) -> Result<Net, String> {
+    // One worker thread drives the netlink connections, so blocking calls of the
+    // body (`net.ping`) and async bodies both find them running.
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .thread_name("netns-test")
+        .enable_all()
+        .build()
+        .map_err(|e| format!("starting the sandbox's runtime: {e}"))?;
+    let built = rt.block_on(build::build(topology, outside, deadline))?;
+    let net = Net::new(rt, topology.clone(), built);
+    Ok(net)
+}
+
+/// Runs the body (inside `node` if given) and turns a panic or an `Err` into a message.
+fn run_body<F, R>(net: &Net, node: Option<&str>, body: F) -> Result<(), String>
+where
+    F: FnOnce(&Net) -> R,
+    R: TestResult,
+{
+    let call = || std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| body(net)));
+    let caught = match node {
+        Some(name) => net
+            .node(name)
+            .enter_while(call)
+            .map_err(|e| format!("entering node {name}: {e}"))?,
+        None => call(),
+    };
+    match caught {
+        Ok(r) => r.into_result(),
+        Err(panic) => Err(format!(
+            "the body panicked: {}",
+            sandbox::panic_message(&*panic)
+        )),
+    }
 }
 
 #[doc(hidden)]
@@ -36,8 +121,9 @@ pub mod __private {
     pub use crate::run_test;
     /// Parses a topology the macro already validated at compile time.
     pub fn topology(source: &str) -> crate::Topology {
-        crate::topology::parse(source)
-            .unwrap_or_else(|e| panic!("netns-test: a topology validated at compile time failed to parse: {e}"))
+        crate::topology::parse(source).unwrap_or_else(|e| {
+            panic!("netns-test: a topology validated at compile time failed to parse: {e}")
+        })
     }
 }
 

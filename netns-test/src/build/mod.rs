@@ -1,0 +1,457 @@
+//! Topology → kernel objects, over rtnetlink, with no `ip` binary and no sleeps.
+//!
+//! Three rounds, each queued at once on every namespace's socket and awaited together:
+//! 1. create: `lo` up, bridges, veth pairs (each pair in one RTM_NEWLINK that puts the
+//!    peer directly in its namespace: moving a link later costs an RCU grace period);
+//! 2. configure: peers up (an up flag inside the creating request is refused for the
+//!    peer), masters of bridge-to-bridge peers, addresses (IPv6 with NODAD), routes;
+//! 3. barrier: one RTM_GETLINK per link end until the kernel reports it up. Without
+//!    it, the first packet after the build was lost in a fifth of the runs. Then, where
+//!    there are IPv6 addresses, until the kernel has joined their solicited-node
+//!    multicast groups: it does so in a work item after the address is added, and a
+//!    neighbour solicitation that comes first is dropped (and retried only after 1 s).
+
+pub(crate) mod netlink;
+pub mod netns;
+pub(crate) mod plan;
+
+use crate::error::human;
+use futures::future::try_join_all;
+use netlink::{CHANGE, CREATE, GET};
+use netlink_packet_route::address::{AddressAttribute, AddressFlags, AddressMessage};
+use netlink_packet_route::link::{InfoData, InfoVeth, LinkAttribute, LinkMessage, State};
+use netlink_packet_route::RouteNetlinkMessage as Msg;
+use netns::{write_sysctl, NetNs};
+use netns_test_topology::{Cidr, Destination, Topology};
+use plan::{Kind, Plan, Space};
+use rtnetlink::{
+    AddressMessageBuilder, Handle, LinkBridge, LinkMessageBuilder, LinkUnspec, RouteMessageBuilder,
+};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+use std::time::{Duration, Instant};
+
+/// A namespace of the built topology and what the kernel said about its links.
+#[derive(Debug)]
+pub(crate) struct BuiltSpace {
+    pub name: String,
+    pub ns: NetNs,
+    pub handle: Handle,
+    pub ifaces: Vec<BuiltIface>,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct BuiltIface {
+    pub name: String,
+    pub index: u32,
+    pub mac: [u8; 6],
+    pub addrs: Vec<Cidr>,
+}
+
+/// Builds `topo` in namespaces below the calling thread's, which must not be the
+/// namespace the test process started in (inode `outside`): the builder refuses to
+/// create anything outside the sandbox.
+pub(crate) async fn build(
+    topo: &Topology,
+    outside: u64,
+    deadline: Instant,
+) -> Result<Vec<BuiltSpace>, String> {
+    let host =
+        NetNs::current().map_err(|e| format!("opening the sandbox's network namespace: {e}"))?;
+    let here = host
+        .inode()
+        .map_err(|e| format!("reading the sandbox's namespace: {e}"))?;
+    if here == outside {
+        return Err(
+            "refusing to build: this thread's network namespace is the test process's own, \
+                    not a sandbox"
+                .into(),
+        );
+    }
+
+    let plan = Plan::new(topo);
+    let mut spaces = Vec::with_capacity(plan.spaces.len());
+    for (i, space) in plan.spaces.iter().enumerate() {
+        let ns = if i == 0 {
+            host.try_clone()
+        } else {
+            NetNs::create(&host)
+        }
+        .map_err(|e| {
+            format!(
+                "building node {}: creating its network namespace: {e}",
+                space.name
+            )
+        })?;
+        // Sysctls go first: DAD must be off before any IPv6-capable link appears.
+        ns.run(|| set_sysctls(space))
+            .and_then(|r| r)
+            .map_err(|e| format!("building node {}: {e}", space.name))?;
+        let handle = netlink::connect(Some(&ns)).map_err(|e| {
+            format!(
+                "building node {}: opening its netlink socket: {e}",
+                space.name
+            )
+        })?;
+        spaces.push((ns, handle));
+    }
+
+    // Round 1: create.
+    let mut pending = Vec::new();
+    for (si, (space, (_, handle))) in plan.spaces.iter().zip(&spaces).enumerate() {
+        let ctx = |what: String| format!("building node {}: {what}", space.name);
+        pending.push(netlink::send(
+            handle,
+            Msg::SetLink(LinkUnspec::new_with_index(1).up().build()),
+            CHANGE,
+            ctx("setting lo up".into()),
+        ));
+        for iface in &space.ifaces {
+            let msg = match iface.kind {
+                Kind::Bridge => bridge_message(iface),
+                Kind::Veth {
+                    peer,
+                    creator: true,
+                } => {
+                    let peer_space = &plan.spaces[peer.0];
+                    let peer_ns = (peer.0 != si).then(|| spaces[peer.0].0.raw_fd());
+                    veth_message(iface, &peer_space.ifaces[peer.1], peer_ns)
+                }
+                Kind::Veth { creator: false, .. } => continue,
+            };
+            pending.push(netlink::send(
+                handle,
+                Msg::NewLink(msg),
+                CREATE,
+                ctx(format!("creating {}", iface.name)),
+            ));
+        }
+    }
+    try_join_all(pending).await?;
+
+    // Round 2: configure.
+    let mut pending = Vec::new();
+    for (space, (_, handle)) in plan.spaces.iter().zip(&spaces) {
+        let ctx = |what: String| format!("building node {}: {what}", space.name);
+        for iface in &space.ifaces {
+            if let Kind::Veth { creator: false, .. } = iface.kind {
+                let mut set = LinkUnspec::new_with_index(iface.index).up();
+                if let Some(master) = iface.master {
+                    set = set.controller(master);
+                }
+                pending.push(netlink::send(
+                    handle,
+                    Msg::SetLink(set.build()),
+                    CHANGE,
+                    ctx(format!("setting {} up", iface.name)),
+                ));
+            }
+            for addr in &iface.addrs {
+                let what = ctx(format!("adding {addr} to {}", iface.name));
+                pending.push(netlink::send(
+                    handle,
+                    Msg::NewAddress(address_message(iface.index, addr)),
+                    CREATE,
+                    what,
+                ));
+            }
+        }
+        // A bridge takes the smallest MTU of its ports unless its own was set with a
+        // request of its own after the ports joined: then the kernel keeps it.
+        for iface in space.ifaces.iter().filter(|i| i.kind == Kind::Bridge) {
+            if let Some(mtu) = iface.mtu {
+                let set = LinkUnspec::new_with_index(iface.index).mtu(mtu).build();
+                pending.push(netlink::send(
+                    handle,
+                    Msg::SetLink(set),
+                    CHANGE,
+                    ctx(format!("setting the MTU of {}", iface.name)),
+                ));
+            }
+        }
+        for route in &space.routes {
+            let dest = match route.dest {
+                Destination::Default => "default".to_string(),
+                Destination::Net(c) => c.to_string(),
+            };
+            let what = ctx(format!("adding route {dest} via {}", route.via));
+            pending.push(netlink::send(
+                handle,
+                Msg::NewRoute(route_message(route.dest, route.via)),
+                CREATE,
+                what,
+            ));
+        }
+    }
+    try_join_all(pending).await?;
+
+    // Round 3: wait until every veth end is up, and learn the MACs.
+    let mut built = Vec::with_capacity(spaces.len());
+    let waits = plan
+        .spaces
+        .iter()
+        .zip(&spaces)
+        .map(|(space, (_, handle))| wait_up(space, handle, deadline));
+    let states = try_join_all(waits).await?;
+    for (space, (ns, _)) in plan.spaces.iter().zip(&spaces) {
+        wait_solicited_groups(space, ns, deadline).await?;
+    }
+    for ((space, (ns, handle)), macs) in plan.spaces.iter().zip(spaces).zip(states) {
+        let ifaces = space
+            .ifaces
+            .iter()
+            .zip(macs)
+            .map(|(i, mac)| BuiltIface {
+                name: i.name.clone(),
+                index: i.index,
+                mac,
+                addrs: i.addrs.clone(),
+            })
+            .collect();
+        built.push(BuiltSpace {
+            name: space.name.clone(),
+            ns,
+            handle,
+            ifaces,
+        });
+    }
+    Ok(built)
+}
+
+fn set_sysctls(space: &Space) -> std::io::Result<()> {
+    if std::path::Path::new("/proc/sys/net/ipv6").exists() {
+        write_sysctl("net.ipv6.conf.all.accept_dad", "0")?;
+        write_sysctl("net.ipv6.conf.default.accept_dad", "0")?;
+    }
+    if space.forward {
+        write_sysctl("net.ipv4.ip_forward", "1")?;
+        if std::path::Path::new("/proc/sys/net/ipv6").exists() {
+            write_sysctl("net.ipv6.conf.all.forwarding", "1")?;
+        }
+    }
+    for (key, value) in &space.sysctls {
+        write_sysctl(key, value)?;
+    }
+    Ok(())
+}
+
+fn bridge_message(iface: &plan::Planned) -> LinkMessage {
+    // STP is off by default: ports forward as soon as they are up.
+    let mut b = LinkBridge::new(&iface.name)
+        .forward_delay(0)
+        .index(iface.index)
+        .up();
+    if let Some(mtu) = iface.mtu {
+        b = b.mtu(mtu);
+    }
+    b.build()
+}
+
+/// One queue each way, said explicitly: without the attributes, veth shrinks its
+/// default of one queue per CPU after registering the device, and that waits for an
+/// RCU grace period (synchronize_rcu_expedited) per end, milliseconds per link.
+fn single_queue<T>(b: LinkMessageBuilder<T>) -> LinkMessageBuilder<T> {
+    b.append_extra_attribute(LinkAttribute::NumTxQueues(1))
+        .append_extra_attribute(LinkAttribute::NumRxQueues(1))
+}
+
+fn veth_message(iface: &plan::Planned, peer: &plan::Planned, peer_ns: Option<i32>) -> LinkMessage {
+    let mut p = single_queue(LinkUnspec::new_with_name(&peer.name).index(peer.index));
+    if let Some(mtu) = peer.mtu {
+        p = p.mtu(mtu);
+    }
+    if let Some(fd) = peer_ns {
+        p = p.setns_by_fd(fd);
+    }
+    let mut v = single_queue(LinkMessageBuilder::<rtnetlink::LinkVeth>::new(
+        &iface.name,
+        &peer.name,
+    ))
+    .set_info_data(InfoData::Veth(InfoVeth::Peer(p.build())))
+    .index(iface.index)
+    .up();
+    if let Some(mtu) = iface.mtu {
+        v = v.mtu(mtu);
+    }
+    if let Some(master) = iface.master {
+        v = v.controller(master);
+    }
+    v.build()
+}
+
+fn address_message(index: u32, addr: &Cidr) -> AddressMessage {
+    match addr.addr {
+        IpAddr::V4(ip) => AddressMessageBuilder::<Ipv4Addr>::new()
+            .index(index)
+            .address(ip, addr.prefix)
+            .build(),
+        IpAddr::V6(ip) => {
+            let mut m = AddressMessageBuilder::<Ipv6Addr>::new()
+                .index(index)
+                .address(ip, addr.prefix)
+                .build();
+            // Usable at once: no duplicate address detection inside the sandbox.
+            m.attributes
+                .push(AddressAttribute::Flags(AddressFlags::Nodad));
+            m
+        }
+    }
+}
+
+fn route_message(dest: Destination, via: IpAddr) -> netlink_packet_route::route::RouteMessage {
+    match (via, dest) {
+        (IpAddr::V4(gw), Destination::Default) => {
+            RouteMessageBuilder::<Ipv4Addr>::new().gateway(gw).build()
+        }
+        (
+            IpAddr::V4(gw),
+            Destination::Net(Cidr {
+                addr: IpAddr::V4(net),
+                prefix,
+            }),
+        ) => RouteMessageBuilder::<Ipv4Addr>::new()
+            .destination_prefix(net, prefix)
+            .gateway(gw)
+            .build(),
+        (IpAddr::V6(gw), Destination::Default) => {
+            RouteMessageBuilder::<Ipv6Addr>::new().gateway(gw).build()
+        }
+        (
+            IpAddr::V6(gw),
+            Destination::Net(Cidr {
+                addr: IpAddr::V6(net),
+                prefix,
+            }),
+        ) => RouteMessageBuilder::<Ipv6Addr>::new()
+            .destination_prefix(net, prefix)
+            .gateway(gw)
+            .build(),
+        _ => unreachable!("the language rejects a route whose families differ"),
+    }
+}
+
+/// Asks for each link until the kernel says it is up; returns each link's MAC.
+///
+/// A bridge without ports never comes up (no carrier), so only veth ends and bridges
+/// with ports are waited for. Between asks: a back-off from 50 µs to 2 ms.
+async fn wait_up(
+    space: &Space,
+    handle: &Handle,
+    deadline: Instant,
+) -> Result<Vec<[u8; 6]>, String> {
+    let bridge_has_ports = |index: u32| space.ifaces.iter().any(|i| i.master == Some(index));
+    let mut macs = vec![[0u8; 6]; space.ifaces.len()];
+    let mut waiting: Vec<usize> = (0..space.ifaces.len()).collect();
+    let mut pause = Duration::from_micros(50);
+    loop {
+        let asks = waiting.iter().map(|&i| {
+            let iface = &space.ifaces[i];
+            let what = format!("building node {}: reading link {}", space.name, iface.name);
+            netlink::send(
+                handle,
+                Msg::GetLink(LinkUnspec::new_with_index(iface.index).build()),
+                GET,
+                what,
+            )
+        });
+        let answers = try_join_all(asks).await?;
+        let mut still = Vec::new();
+        for (&i, answer) in waiting.iter().zip(answers) {
+            let iface = &space.ifaces[i];
+            let (up, mac) = link_state(&answer);
+            macs[i] = mac;
+            let must_wait = match iface.kind {
+                Kind::Bridge => bridge_has_ports(iface.index),
+                Kind::Veth { .. } => true,
+            };
+            if must_wait && !up {
+                still.push(i);
+            }
+        }
+        if still.is_empty() {
+            return Ok(macs);
+        }
+        if Instant::now() + pause > deadline {
+            let names: Vec<&str> = still
+                .iter()
+                .map(|&i| space.ifaces[i].name.as_str())
+                .collect();
+            return Err(format!(
+                "building node {}: links {} not up before the deadline ({} left)",
+                space.name,
+                names.join(", "),
+                human(deadline.saturating_duration_since(Instant::now()))
+            ));
+        }
+        tokio::time::sleep(pause).await;
+        pause = (pause * 2).min(Duration::from_millis(2));
+        waiting = still;
+    }
+}
+
+fn link_state(answer: &[Msg]) -> (bool, [u8; 6]) {
+    let mut up = false;
+    let mut mac = [0u8; 6];
+    for msg in answer {
+        if let Msg::NewLink(link) = msg {
+            for attr in &link.attributes {
+                match attr {
+                    LinkAttribute::OperState(State::Up) => up = true,
+                    LinkAttribute::Address(a) if a.len() == 6 => mac.copy_from_slice(a),
+                    _ => {}
+                }
+            }
+        }
+    }
+    (up, mac)
+}
+
+/// Waits until every IPv6 address of the namespace has its solicited-node group
+/// (`ff02::1:ffXX:XXXX`) in /proc/net/igmp6, as seen from inside the namespace.
+async fn wait_solicited_groups(space: &Space, ns: &NetNs, deadline: Instant) -> Result<(), String> {
+    let wanted: Vec<(String, String)> = space
+        .ifaces
+        .iter()
+        .flat_map(|i| {
+            i.addrs.iter().filter_map(move |c| match c.addr {
+                IpAddr::V6(v6) => Some((i.name.clone(), solicited_node_hex(v6))),
+                IpAddr::V4(_) => None,
+            })
+        })
+        .collect();
+    if wanted.is_empty() {
+        return Ok(());
+    }
+    let mut pause = Duration::from_micros(20);
+    loop {
+        let table = ns
+            .run(|| std::fs::read_to_string("/proc/thread-self/net/igmp6"))
+            .and_then(|r| r)
+            .map_err(|e| format!("building node {}: reading /proc/net/igmp6: {e}", space.name))?;
+        let joined = |(dev, group): &(String, String)| {
+            table.lines().any(|l| {
+                let mut f = l.split_whitespace();
+                f.nth(1) == Some(dev.as_str()) && f.next() == Some(group.as_str())
+            })
+        };
+        if wanted.iter().all(joined) {
+            return Ok(());
+        }
+        if Instant::now() + pause > deadline {
+            return Err(format!(
+                "building node {}: IPv6 addresses not ready (solicited-node groups not joined) before the deadline",
+                space.name
+            ));
+        }
+        tokio::time::sleep(pause).await;
+        pause = (pause * 2).min(Duration::from_millis(2));
+    }
+}
+
+/// `ff0200000000000000000001ffXXXXXX` as /proc/net/igmp6 prints it.
+fn solicited_node_hex(addr: Ipv6Addr) -> String {
+    let o = addr.octets();
+    format!(
+        "ff0200000000000000000001ff{:02x}{:02x}{:02x}",
+        o[13], o[14], o[15]
+    )
+}

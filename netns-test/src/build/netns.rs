@@ -1,0 +1,91 @@
+//! Network namespaces held by file descriptor.
+//!
+//! Namespaces belong to threads: `setns` moves only the calling thread, and a socket
+//! stays in the namespace its thread was in when it was made. So a node's sockets
+//! (netlink, ICMP, the test's own) are made by entering the node on the current
+//! thread, making the socket, and stepping back.
+
+use std::fs::File;
+use std::io;
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd, RawFd};
+use std::os::unix::fs::MetadataExt;
+
+#[derive(Debug)]
+pub struct NetNs {
+    fd: OwnedFd,
+}
+
+impl NetNs {
+    /// The namespace of the calling thread.
+    pub fn current() -> io::Result<NetNs> {
+        let file = File::open("/proc/thread-self/ns/net")?;
+        Ok(NetNs { fd: file.into() })
+    }
+
+    /// A new, empty namespace (only `lo`, down). The calling thread is back in
+    /// `home` afterwards.
+    pub fn create(home: &NetNs) -> io::Result<NetNs> {
+        // SAFETY: unshare(CLONE_NEWNET) moves only the calling thread.
+        if unsafe { libc::unshare(libc::CLONE_NEWNET) } != 0 {
+            return Err(io::Error::last_os_error());
+        }
+        let made = NetNs::current();
+        home.set_current()?;
+        made
+    }
+
+    /// Moves the calling thread into this namespace (for good: see [`NetNs::run`]).
+    pub fn set_current(&self) -> io::Result<()> {
+        // SAFETY: setns with a namespace fd we own.
+        if unsafe { libc::setns(self.fd.as_raw_fd(), libc::CLONE_NEWNET) } != 0 {
+            return Err(io::Error::last_os_error());
+        }
+        Ok(())
+    }
+
+    /// Runs `f` with the calling thread inside this namespace, then steps back.
+    pub fn run<T>(&self, f: impl FnOnce() -> T) -> io::Result<T> {
+        let home = NetNs::current()?;
+        self.set_current()?;
+        let out = f();
+        home.set_current()?;
+        Ok(out)
+    }
+
+    /// The namespace's identity (the inode of its nsfs file).
+    pub fn inode(&self) -> io::Result<u64> {
+        let file = File::from(self.fd.try_clone()?);
+        Ok(file.metadata()?.ino())
+    }
+
+    pub fn raw_fd(&self) -> RawFd {
+        self.fd.as_raw_fd()
+    }
+
+    pub fn try_clone(&self) -> io::Result<NetNs> {
+        Ok(NetNs {
+            fd: self.fd.try_clone()?,
+        })
+    }
+}
+
+impl AsFd for NetNs {
+    fn as_fd(&self) -> BorrowedFd<'_> {
+        self.fd.as_fd()
+    }
+}
+
+/// Writes a `net.*` sysctl of the namespace the calling thread is in.
+///
+/// /proc/sys/net shows the namespace of the thread that opens the file.
+pub fn write_sysctl(key: &str, value: &str) -> io::Result<()> {
+    let path = format!("/proc/sys/{}", key.replace('.', "/"));
+    std::fs::write(&path, value)
+        .map_err(|e| io::Error::new(e.kind(), format!("writing {value} to {path}: {e}")))
+}
+
+impl NetNs {
+    pub fn into_fd(self) -> OwnedFd {
+        self.fd
+    }
+}

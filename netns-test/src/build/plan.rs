@@ -1,0 +1,168 @@
+//! Which kernel objects a topology needs, in which namespace, with which index.
+//!
+//! Pure bookkeeping, done before any request: the kernel does not return the index of
+//! a new link, so we choose every index ourselves (lo is 1 in every namespace) and
+//! never have to look one up.
+
+use netns_test_topology::{Cidr, End, Route, Topology, HOST};
+
+/// Every namespace: `host` first, then the nodes in order.
+#[derive(Debug)]
+pub(crate) struct Plan {
+    pub spaces: Vec<Space>,
+}
+
+#[derive(Debug)]
+pub(crate) struct Space {
+    pub name: String,
+    pub forward: bool,
+    pub sysctls: Vec<(String, String)>,
+    /// Bridges first, so a port's master exists when the port is made on the same socket.
+    pub ifaces: Vec<Planned>,
+    pub routes: Vec<Route>,
+}
+
+#[derive(Debug)]
+pub(crate) struct Planned {
+    pub name: String,
+    pub index: u32,
+    pub addrs: Vec<Cidr>,
+    pub mtu: Option<u32>,
+    /// The bridge (by index, in the same namespace) this port is enslaved to.
+    pub master: Option<u32>,
+    pub kind: Kind,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Kind {
+    Bridge,
+    /// One end of a veth pair; `peer` is (space, position in its ifaces). The
+    /// `creator` end sends the RTM_NEWLINK that makes both ends, the peer directly
+    /// inside its own namespace.
+    Veth {
+        peer: (usize, usize),
+        creator: bool,
+    },
+}
+
+impl Plan {
+    pub(crate) fn new(topo: &Topology) -> Plan {
+        let mut spaces: Vec<Space> = std::iter::once(Space::new(HOST, false, Vec::new()))
+            .chain(
+                topo.nodes
+                    .iter()
+                    .map(|n| Space::new(&n.name, n.forward, n.sysctls.clone())),
+            )
+            .collect();
+        let space_of = |name: &str| -> usize {
+            if name == HOST {
+                0
+            } else {
+                1 + topo
+                    .nodes
+                    .iter()
+                    .position(|n| n.name == name)
+                    .expect("validated node")
+            }
+        };
+
+        let mut bridge_at = Vec::new();
+        for bridge in &topo.bridges {
+            let s = space_of(&bridge.node);
+            let pos = spaces[s].push(
+                &bridge.name,
+                bridge.addrs.clone(),
+                bridge.mtu,
+                None,
+                Kind::Bridge,
+            );
+            bridge_at.push((s, pos));
+        }
+        let bridge_index = |spaces: &[Space], name: &str| -> (usize, u32) {
+            let i = topo
+                .bridges
+                .iter()
+                .position(|b| b.name == name)
+                .expect("validated bridge");
+            let (s, pos) = bridge_at[i];
+            (s, spaces[s].ifaces[pos].index)
+        };
+
+        for link in &topo.links {
+            let place = |end: &End, spaces: &mut Vec<Space>| -> (usize, usize) {
+                match end {
+                    End::Node(n) => {
+                        let s = space_of(&n.node);
+                        let pos = spaces[s].push(
+                            &n.ifname,
+                            n.addrs.clone(),
+                            link.mtu,
+                            None,
+                            Kind::Bridge,
+                        );
+                        (s, pos)
+                    }
+                    End::Bridge { bridge, port } => {
+                        let (s, master) = bridge_index(spaces, bridge);
+                        let pos =
+                            spaces[s].push(port, Vec::new(), link.mtu, Some(master), Kind::Bridge);
+                        (s, pos)
+                    }
+                }
+            };
+            let a = place(&link.a, &mut spaces);
+            let b = place(&link.b, &mut spaces);
+            // A bridge port is best made by the creating request, which can carry its
+            // master; the peer's master would need a second request. So `b` creates
+            // the pair only when it is the one bridge port.
+            let is_port = |e: &End| matches!(e, End::Bridge { .. });
+            let a_creates = is_port(&link.a) || !is_port(&link.b);
+            spaces[a.0].ifaces[a.1].kind = Kind::Veth {
+                peer: b,
+                creator: a_creates,
+            };
+            spaces[b.0].ifaces[b.1].kind = Kind::Veth {
+                peer: a,
+                creator: !a_creates,
+            };
+        }
+
+        for route in &topo.routes {
+            spaces[space_of(&route.node)].routes.push(route.clone());
+        }
+        Plan { spaces }
+    }
+}
+
+impl Space {
+    fn new(name: &str, forward: bool, sysctls: Vec<(String, String)>) -> Space {
+        Space {
+            name: name.to_string(),
+            forward,
+            sysctls,
+            ifaces: Vec::new(),
+            routes: Vec::new(),
+        }
+    }
+
+    fn push(
+        &mut self,
+        name: &str,
+        addrs: Vec<Cidr>,
+        mtu: Option<u32>,
+        master: Option<u32>,
+        kind: Kind,
+    ) -> usize {
+        // lo is 1.
+        let index = self.ifaces.len() as u32 + 2;
+        self.ifaces.push(Planned {
+            name: name.to_string(),
+            index,
+            addrs,
+            mtu,
+            master,
+            kind,
+        });
+        self.ifaces.len() - 1
+    }
+}

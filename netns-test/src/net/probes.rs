@@ -1,0 +1,160 @@
+//! The checks as API, for use inside a test body.
+
+use super::{Net, Node};
+use crate::probe::{Neighbour, Pinger, ProbeError, Tries};
+use crate::topology::Target;
+use std::future::Future;
+use std::net::IpAddr;
+use std::time::Duration;
+
+/// A MAC address, or the node whose link on the shared segment has it.
+#[derive(Debug, Clone)]
+pub enum MacOrNode<'a> {
+    Mac([u8; 6]),
+    Node(&'a str),
+}
+
+impl From<[u8; 6]> for MacOrNode<'_> {
+    fn from(m: [u8; 6]) -> Self {
+        MacOrNode::Mac(m)
+    }
+}
+
+impl<'a> From<&'a str> for MacOrNode<'a> {
+    fn from(n: &'a str) -> Self {
+        MacOrNode::Node(n)
+    }
+}
+
+impl Net {
+    /// Pings `to` (a node name or an IP) from node `from`; the round-trip time.
+    ///
+    /// A node target means its address on a segment shared with `from`, else its
+    /// first address. Up to 3 echo requests, 1 s in all.
+    pub fn ping(&self, from: &str, to: &str) -> Result<Duration, ProbeError> {
+        let node = self.node(from);
+        let ip = self.resolve(from, to)?;
+        self.block(async { node.pinger(ip.is_ipv6())?.ping(ip, &Tries::reach()).await })
+    }
+
+    /// Panics, with the state of every node, unless `from` can ping `to`.
+    pub fn assert_reachable(&self, from: &str, to: &str) {
+        if let Err(e) = self.ping(from, to) {
+            panic!("assert_reachable({from} -> {to}): {e}\n\n{}", self.report());
+        }
+    }
+
+    /// Panics, with the state of every node, if `from` can ping `to` (one echo request,
+    /// waiting the isolation timeout, 200 ms).
+    pub fn assert_isolated(&self, from: &str, to: &str) {
+        let node = self.node(from);
+        let ip = self
+            .resolve(from, to)
+            .unwrap_or_else(|e| panic!("assert_isolated: {e}"));
+        let tries = Tries::isolation(Duration::from_millis(200));
+        let got = self.block(async { node.pinger(ip.is_ipv6())?.ping(ip, &tries).await });
+        if let Ok(rtt) = got {
+            panic!(
+                "assert_isolated({from} -x- {to}): {ip} answered in {:.2}ms, but must be unreachable\n\n{}",
+                rtt.as_secs_f64() * 1e3,
+                self.report()
+            );
+        }
+    }
+
+    /// The neighbour table (ARP and ND) of `node`.
+    pub fn neighbours(&self, node: &str) -> Vec<Neighbour> {
+        let node = self.node(node);
+        self.block(node.neighbours_async())
+            .unwrap_or_else(|e| panic!("neighbours of {}: {e}", node.name()))
+    }
+
+    /// Panics unless `node` maps `ip` to `mac` (or to the MAC of the named node's link
+    /// that carries `ip`) in a usable state.
+    pub fn assert_neighbour<'a>(
+        &self,
+        node: &str,
+        ip: IpAddr,
+        mac_or_node: impl Into<MacOrNode<'a>>,
+    ) {
+        let (peer, mac) = match mac_or_node.into() {
+            MacOrNode::Mac(m) => ("the expected link".to_string(), m),
+            MacOrNode::Node(n) => {
+                let peer = self.node(n);
+                let iface = peer
+                    .ifaces()
+                    .iter()
+                    .find(|i| i.addrs.iter().any(|c| c.addr == ip))
+                    .unwrap_or_else(|| panic!("node {n} has no link with address {ip}"));
+                (format!("{n}'s {}", iface.name), iface.mac)
+            }
+        };
+        let table = self.block(self.node(node).neighbours_async());
+        if let Err(e) = crate::checks::neighbour_verdict(node, &table, ip, &peer, &mac) {
+            panic!("{e}\n\n{}", self.report());
+        }
+    }
+
+    /// Every node's links, addresses, routes and neighbours, and the topology: the
+    /// state dump that failure messages carry.
+    pub fn report(&self) -> String {
+        let states = self.block(crate::report::node_states(self));
+        crate::report::format(&states, self.topology())
+    }
+
+    /// Runs the checks the harness runs after the body, now.
+    pub fn check(&self) -> Result<(), String> {
+        self.block(crate::checks::run(self, true, Duration::from_millis(200)))
+    }
+
+    pub(crate) fn index_of(&self, name: &str) -> usize {
+        let node = self.node(name);
+        self.nodes
+            .iter()
+            .position(|n| std::ptr::eq(n, node))
+            .expect("node of this net")
+    }
+
+    fn resolve(&self, from: &str, to: &str) -> Result<IpAddr, ProbeError> {
+        if let Ok(ip) = to.parse::<IpAddr>() {
+            return Ok(ip);
+        }
+        self.node(to);
+        self.topology
+            .target_addr(from, &Target::Node(to.to_string()))
+            .ok_or_else(|| ProbeError::Unknown(format!("node {to} has no address")))
+    }
+
+    /// Runs a future to completion from sync code, or from inside an async body (the
+    /// runtime has a worker thread that keeps the netlink connections going).
+    pub(crate) fn block<F: Future>(&self, f: F) -> F::Output {
+        if tokio::runtime::Handle::try_current().is_ok() {
+            tokio::task::block_in_place(|| self.rt.handle().block_on(f))
+        } else {
+            self.rt.block_on(f)
+        }
+    }
+}
+
+impl Node {
+    /// An ICMP client with its socket inside this node.
+    pub(crate) fn pinger(&self, v6: bool) -> Result<Pinger, ProbeError> {
+        Pinger::open(self.name(), v6, |f| self.enter_while(f))
+    }
+
+    pub(crate) async fn neighbours_async(&self) -> Result<Vec<Neighbour>, String> {
+        let names: Vec<(u32, String)> = self
+            .ifaces()
+            .iter()
+            .map(|i| (i.index, i.name.clone()))
+            .collect();
+        crate::probe::dump_neighbours(&self.netlink(), move |i| {
+            names
+                .iter()
+                .find(|(x, _)| *x == i)
+                .map(|(_, n)| n.clone())
+                .unwrap_or_else(|| format!("if{i}"))
+        })
+        .await
+    }
+}

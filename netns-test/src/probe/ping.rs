@@ -1,0 +1,203 @@
+//! ICMP echo from inside a node, with surge-ping.
+
+use std::fmt;
+use std::net::IpAddr;
+use std::sync::atomic::{AtomicU16, Ordering};
+use std::time::Duration;
+use surge_ping::{Client, Config, PingIdentifier, PingSequence, ICMP};
+
+/// Why a ping got no answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ProbeError {
+    /// Echo requests went out, no reply came back.
+    NoReply {
+        to: IpAddr,
+        within: Duration,
+        tries: u32,
+    },
+    /// A router (or the sender's own kernel) answered with an ICMP error instead.
+    Unreachable { to: IpAddr, by: IpAddr, why: String },
+    /// The kernel refused to send (no route, link down, ...).
+    Send { to: IpAddr, error: String },
+    /// No ICMP socket could be made inside the node.
+    Socket { node: String, error: String },
+    /// A name that is neither a node nor an address.
+    Unknown(String),
+}
+
+impl fmt::Display for ProbeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ProbeError::NoReply { to, within, tries } => {
+                let plural = if *tries == 1 { "try" } else { "tries" };
+                write!(
+                    f,
+                    "no echo reply from {to} within {} ({tries} {plural})",
+                    crate::error::human(*within)
+                )
+            }
+            ProbeError::Unreachable { to, by, why } => {
+                write!(f, "{to} is unreachable: {by} answered {why}")
+            }
+            ProbeError::Send { to, error } => {
+                write!(f, "cannot send an echo request to {to}: {error}")
+            }
+            ProbeError::Socket { node, error } => {
+                write!(f, "cannot open an ICMP socket in node {node}: {error}")
+            }
+            ProbeError::Unknown(what) => write!(f, "{what}"),
+        }
+    }
+}
+
+impl std::error::Error for ProbeError {}
+
+/// How hard to try: a reply is expected within the sum of `waits`, one echo request
+/// per entry. Short first waits make a lost first packet cost milliseconds, not a second.
+#[derive(Debug, Clone)]
+pub(crate) struct Tries {
+    pub waits: Vec<Duration>,
+}
+
+impl Tries {
+    /// For "must reach": 3 tries, 1 s in all.
+    pub(crate) fn reach() -> Tries {
+        Tries {
+            waits: vec![
+                Duration::from_millis(20),
+                Duration::from_millis(180),
+                Duration::from_millis(800),
+            ],
+        }
+    }
+
+    /// For "must not reach": one request and a bounded wait for the reply that must not come.
+    pub(crate) fn isolation(wait: Duration) -> Tries {
+        Tries { waits: vec![wait] }
+    }
+
+    fn total(&self) -> Duration {
+        self.waits.iter().sum()
+    }
+}
+
+/// An ICMP client whose socket lives in one node (one per address family).
+#[derive(Clone)]
+pub(crate) struct Pinger {
+    client: Client,
+}
+
+impl fmt::Debug for Pinger {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Pinger").finish_non_exhaustive()
+    }
+}
+
+static NEXT_IDENT: AtomicU16 = AtomicU16::new(1);
+
+impl Pinger {
+    /// Opens the socket with the calling thread inside the node (`enter` runs a
+    /// closure there). Raw ICMP first: the user namespace grants CAP_NET_RAW inside.
+    /// If raw is refused, datagram ICMP, which needs `ping_group_range` to cover us.
+    pub(crate) fn open(
+        node: &str,
+        v6: bool,
+        enter: impl Fn(&mut dyn FnMut()) -> std::io::Result<()>,
+    ) -> Result<Pinger, ProbeError> {
+        let kind = if v6 { ICMP::V6 } else { ICMP::V4 };
+        let make = |ty: socket2::Type| {
+            Client::new(&Config::builder().kind(kind).sock_type_hint(ty).build())
+        };
+        let socket_err = |e: std::io::Error| ProbeError::Socket {
+            node: node.to_string(),
+            error: e.to_string(),
+        };
+        let mut made = None;
+        enter(&mut || {
+            made = Some(make(socket2::Type::RAW).or_else(|_| {
+                // The user namespace maps only gid 0: let it open ping sockets.
+                let _ = crate::build::netns::write_sysctl("net.ipv4.ping_group_range", "0 0");
+                make(socket2::Type::DGRAM)
+            }))
+        })
+        .map_err(socket_err)?;
+        let client = made.expect("enter ran the closure").map_err(socket_err)?;
+        Ok(Pinger { client })
+    }
+
+    /// Pings `to`, retrying per `tries`; the round-trip time of the first reply.
+    pub(crate) async fn ping(&self, to: IpAddr, tries: &Tries) -> Result<Duration, ProbeError> {
+        let ident = PingIdentifier(NEXT_IDENT.fetch_add(1, Ordering::Relaxed));
+        let mut pinger = self.client.pinger(to, ident).await;
+        let payload = [0u8; 16];
+        for (seq, wait) in tries.waits.iter().enumerate() {
+            pinger.timeout(*wait);
+            match pinger.ping(PingSequence(seq as u16), &payload).await {
+                // surge-ping hands over ICMP errors that quote our request as if they
+                // were replies: only an echo reply is one.
+                Ok((packet, rtt)) => match icmp_error(&packet) {
+                    None => return Ok(rtt),
+                    Some((by, why)) => return Err(ProbeError::Unreachable { to, by, why }),
+                },
+                Err(surge_ping::SurgeError::Timeout { .. }) => continue,
+                Err(surge_ping::SurgeError::IOError(e)) => {
+                    return Err(ProbeError::Send {
+                        to,
+                        error: e.to_string(),
+                    })
+                }
+                Err(e) => {
+                    return Err(ProbeError::Send {
+                        to,
+                        error: e.to_string(),
+                    })
+                }
+            }
+        }
+        Err(ProbeError::NoReply {
+            to,
+            within: tries.total(),
+            tries: tries.waits.len() as u32,
+        })
+    }
+}
+
+/// `Some((sender, description))` unless the packet is an echo reply.
+fn icmp_error(packet: &surge_ping::IcmpPacket) -> Option<(IpAddr, String)> {
+    match packet {
+        surge_ping::IcmpPacket::V4(p) => {
+            let (t, c) = (p.get_icmp_type().0, p.get_icmp_code().0);
+            (t != 0).then(|| (IpAddr::V4(p.get_source()), describe_v4(t, c)))
+        }
+        surge_ping::IcmpPacket::V6(p) => {
+            let (t, c) = (p.get_icmpv6_type().0, p.get_icmpv6_code().0);
+            (t != 129).then(|| (IpAddr::V6(p.get_source()), describe_v6(t, c)))
+        }
+    }
+}
+
+fn describe_v4(t: u8, c: u8) -> String {
+    let what = match (t, c) {
+        (3, 0) => "destination net unreachable",
+        (3, 1) => "destination host unreachable",
+        (3, 3) => "destination port unreachable",
+        (3, 13) => "communication administratively prohibited",
+        (3, _) => "destination unreachable",
+        (11, _) => "time exceeded",
+        (5, _) => "redirect",
+        _ => "an ICMP error",
+    };
+    format!("{what} (ICMP type {t} code {c})")
+}
+
+fn describe_v6(t: u8, c: u8) -> String {
+    let what = match (t, c) {
+        (1, 0) => "no route to destination",
+        (1, 1) => "communication administratively prohibited",
+        (1, 3) => "address unreachable",
+        (1, _) => "destination unreachable",
+        (3, _) => "time exceeded",
+        _ => "an ICMPv6 error",
+    };
+    format!("{what} (ICMPv6 type {t} code {c})")
+}

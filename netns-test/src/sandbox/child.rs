@@ -1,0 +1,149 @@
+//! The two processes below the test thread: the sandbox and its worker.
+//!
+//! Fork safety. The parent is a multi-threaded libtest runner; after `fork` only the
+//! forking thread exists in the child, and any lock another thread held at that
+//! moment stays held forever. What runs here is safe for these reasons:
+//! - `prctl`, `dup2`, `unshare`, `setrlimit`, `sigaction`, `waitpid`, `write`, `_exit`
+//!   are plain system calls and take no user-space locks;
+//! - memory allocation: glibc's `fork` takes every malloc arena lock before forking
+//!   and releases them in both processes, so `malloc` works in the child;
+//! - std's stdout and stderr locks are taken by the forking thread around `fork`
+//!   (see `sandbox::run`), so the child's copies are free;
+//! - libtest's output capture is a thread-local of the forking thread; the work runs
+//!   on a thread std did not create (`thread::run_on_fresh_thread`), which has none;
+//! - nothing of the parent's tokio runtimes is used: the worker makes its own;
+//! - environment variables are read in the parent, before `fork`, never here (std's
+//!   environment lock could be held by a thread calling `set_var`).
+
+use super::protocol::{Frame, WorkerExit};
+use super::{thread, userns, ChildEnds, Reporter, Work};
+use crate::error::Phase;
+
+/// The sandbox process: namespaces, then the worker, then its epitaph.
+pub(super) fn main(parent_pid: u32, ids: userns::Ids, ends: ChildEnds, work: Box<Work<'_>>) -> ! {
+    // SAFETY (whole function): only fork-safe calls, see the module comment.
+    unsafe {
+        // If the test process dies, so does the sandbox (and, through the PID
+        // namespace, everything in it).
+        libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
+        if libc::getppid() as u32 != parent_pid {
+            libc::_exit(1);
+        }
+        libc::dup2(ends.out, 1);
+        libc::dup2(ends.err, 2);
+        // A crash must not leave a core file behind on the host.
+        let no_core = libc::rlimit {
+            rlim_cur: 0,
+            rlim_max: 0,
+        };
+        libc::setrlimit(libc::RLIMIT_CORE, &no_core);
+    }
+
+    if let Err(why) = userns::enter(ids) {
+        Frame::Unavailable(why).send(ends.res);
+        exit(0);
+    }
+
+    // SAFETY: as above; the worker continues with the same fork-safety rules.
+    let worker = unsafe { libc::fork() };
+    match worker {
+        -1 => {
+            let e = std::io::Error::last_os_error();
+            Frame::Failed(Phase::Setup, format!("fork of the worker: {e}")).send(ends.res);
+            exit(0)
+        }
+        0 => worker_main(ends, work),
+        pid => {
+            let mut status = 0;
+            loop {
+                // SAFETY: waiting for our own child.
+                let r = unsafe { libc::waitpid(pid, &mut status, 0) };
+                if r == pid
+                    || (r == -1
+                        && std::io::Error::last_os_error().raw_os_error() != Some(libc::EINTR))
+                {
+                    break;
+                }
+            }
+            let end = if libc::WIFSIGNALED(status) {
+                WorkerExit::Signal(libc::WTERMSIG(status))
+            } else {
+                WorkerExit::Code(libc::WEXITSTATUS(status))
+            };
+            Frame::WorkerExit(end).send(ends.res);
+            exit(0)
+        }
+    }
+}
+
+/// The worker: PID 1 of the sandbox's PID namespace.
+fn worker_main(ends: ChildEnds, work: Box<Work<'_>>) -> ! {
+    // SAFETY: plain system calls.
+    unsafe {
+        libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
+        catch_self_sent_signals(ends.res);
+    }
+    let reporter = Reporter { fd: ends.res };
+    let mut outcome: Option<Result<(), (Phase, String)>> = None;
+    let ran = thread::run_on_fresh_thread(Box::new(|| {
+        outcome = Some(work(&reporter));
+    }));
+    let frame = match (ran, outcome) {
+        (_, Some(Ok(()))) => Frame::Ok,
+        (_, Some(Err((phase, msg)))) => Frame::Failed(phase, msg),
+        (Err(panic), None) => Frame::Failed(Phase::Setup, format!("the harness panicked: {panic}")),
+        (Ok(()), None) => Frame::Failed(Phase::Setup, "the worker ended without a result".into()),
+    };
+    flush_std();
+    frame.send(ends.res);
+    exit(0)
+}
+
+static RESULT_FD: std::sync::atomic::AtomicI32 = std::sync::atomic::AtomicI32::new(-1);
+
+/// The kernel ignores signals a PID namespace's init sends itself unless it handles
+/// them, so `abort()` in the worker would not end it with SIGABRT. Handle the signals
+/// a program sends itself to die, report them like a death by signal and exit.
+unsafe fn catch_self_sent_signals(res: i32) {
+    RESULT_FD.store(res, std::sync::atomic::Ordering::Relaxed);
+    extern "C" fn on_signal(sig: libc::c_int) {
+        let fd = RESULT_FD.load(std::sync::atomic::Ordering::Relaxed);
+        // Async-signal-safe: a stack buffer and one write(2).
+        let mut frame = [0u8; 9];
+        frame[0] = b'S';
+        frame[1..5].copy_from_slice(&4u32.to_le_bytes());
+        frame[5..9].copy_from_slice(&sig.to_le_bytes());
+        // SAFETY: write and _exit are async-signal-safe.
+        unsafe {
+            libc::write(fd, frame.as_ptr().cast(), frame.len());
+            libc::_exit(128 + sig);
+        }
+    }
+    for sig in [
+        libc::SIGABRT,
+        libc::SIGTERM,
+        libc::SIGINT,
+        libc::SIGQUIT,
+        libc::SIGHUP,
+    ] {
+        // SAFETY: installing a handler that only calls async-signal-safe functions.
+        unsafe {
+            let mut sa: libc::sigaction = std::mem::zeroed();
+            sa.sa_sigaction = on_signal as extern "C" fn(libc::c_int) as usize;
+            libc::sigemptyset(&mut sa.sa_mask);
+            libc::sigaction(sig, &sa, std::ptr::null_mut());
+        }
+    }
+}
+
+fn flush_std() {
+    use std::io::Write;
+    let _ = std::io::stdout().flush();
+    let _ = std::io::stderr().flush();
+}
+
+/// `_exit`: no atexit handlers or destructors of the parent's state run in a child.
+fn exit(code: i32) -> ! {
+    // SAFETY: _exit is always safe.
+    unsafe { libc::_exit(code) }
+}

@@ -1,0 +1,177 @@
+//! Entering the sandbox's namespaces, and saying why when the machine refuses.
+
+use std::io;
+
+/// The caller's ids, read in the parent before fork.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Ids {
+    uid: u32,
+    gid: u32,
+}
+
+impl Ids {
+    pub(crate) fn current() -> Ids {
+        // SAFETY: getuid/getgid cannot fail.
+        unsafe {
+            Ids {
+                uid: libc::getuid(),
+                gid: libc::getgid(),
+            }
+        }
+    }
+}
+
+/// Unshares user, network and PID namespaces and maps the caller to root inside.
+///
+/// The same path for root and for any unprivileged user: as an unprivileged user only
+/// the own ids can be mapped, and `setgroups` must be denied before the gid map.
+///
+/// No mount namespace here: copying the host's mount tree and tearing it down again
+/// costs about 2 ms per test. The one the seeds' commands need (/run/netns) is made
+/// on first use (`sandbox::mounts`).
+pub(super) fn enter(ids: Ids) -> Result<(), String> {
+    let flags = libc::CLONE_NEWUSER | libc::CLONE_NEWNET | libc::CLONE_NEWPID;
+    // SAFETY: unshare is a plain system call; this process has one thread.
+    if unsafe { libc::unshare(flags) } != 0 {
+        return Err(diagnose(
+            "unshare(CLONE_NEWUSER)",
+            &io::Error::last_os_error(),
+        ));
+    }
+    let steps = [
+        ("/proc/self/setgroups", "deny".to_string()),
+        ("/proc/self/uid_map", format!("0 {} 1", ids.uid)),
+        ("/proc/self/gid_map", format!("0 {} 1", ids.gid)),
+    ];
+    for (path, content) in steps {
+        std::fs::write(path, content).map_err(|e| diagnose(&format!("writing {path}"), &e))?;
+    }
+    // The first use of the new namespace's capabilities: a system that lets unshare
+    // succeed but strips them (AppArmor) is caught here, with its name, rather than
+    // as an EPERM from the builder.
+    lo_up().map_err(|e| diagnose("setting lo up in the new network namespace", &e))
+}
+
+/// `ip link set lo up` with the classic ioctl: needs CAP_NET_ADMIN in the namespace.
+fn lo_up() -> io::Result<()> {
+    // SAFETY: a socket used for one ioctl and closed; ifreq is plain data.
+    unsafe {
+        let fd = libc::socket(libc::AF_INET, libc::SOCK_DGRAM | libc::SOCK_CLOEXEC, 0);
+        if fd < 0 {
+            return Err(io::Error::last_os_error());
+        }
+        let mut req: libc::ifreq = std::mem::zeroed();
+        for (dst, src) in req.ifr_name.iter_mut().zip(b"lo\0") {
+            *dst = *src as libc::c_char;
+        }
+        let mut rc = libc::ioctl(fd, libc::SIOCGIFFLAGS, &mut req);
+        if rc == 0 {
+            req.ifr_ifru.ifru_flags |= libc::IFF_UP as libc::c_short;
+            rc = libc::ioctl(fd, libc::SIOCSIFFLAGS, &req);
+        }
+        let err = io::Error::last_os_error();
+        libc::close(fd);
+        if rc != 0 {
+            return Err(err);
+        }
+    }
+    Ok(())
+}
+
+fn read_trimmed(path: &str) -> Option<String> {
+    std::fs::read_to_string(path)
+        .ok()
+        .map(|s| s.trim().to_string())
+}
+
+/// Names the cause and the fix of a refused namespace operation.
+pub(crate) fn diagnose(step: &str, err: &io::Error) -> String {
+    let errno = err.raw_os_error().unwrap_or(0);
+    let (cause, fix) = cause_and_fix(errno);
+    format!("user namespaces are unavailable: {step} failed with {err}. Cause: {cause}. Fix: {fix}")
+}
+
+fn cause_and_fix(errno: i32) -> (String, String) {
+    if read_trimmed("/proc/sys/user/max_user_namespaces").as_deref() == Some("0") {
+        return (
+            "the sysctl user.max_user_namespaces is 0 in this (possibly nested) user namespace".into(),
+            "`sudo sysctl -w user.max_user_namespaces=15000` (persist it in /etc/sysctl.d/), or in a \
+             container raise it on the host"
+                .into(),
+        );
+    }
+    if read_trimmed("/proc/sys/kernel/unprivileged_userns_clone").as_deref() == Some("0") {
+        return (
+            "the sysctl kernel.unprivileged_userns_clone is 0 (Debian/older Ubuntu kernels)".into(),
+            "`sudo sysctl -w kernel.unprivileged_userns_clone=1`".into(),
+        );
+    }
+    if read_trimmed("/proc/sys/kernel/apparmor_restrict_unprivileged_userns").as_deref()
+        == Some("1")
+    {
+        return (
+            "AppArmor restricts unprivileged user namespaces (kernel.apparmor_restrict_unprivileged_userns = 1, \
+             Ubuntu 23.10 and later): the namespace is made but has no capabilities"
+                .into(),
+            "`sudo sysctl -w kernel.apparmor_restrict_unprivileged_userns=0`, or an AppArmor profile with \
+             `userns,` for the test binary"
+                .into(),
+        );
+    }
+    if errno == libc::EPERM && seccomp_filtered() {
+        return (
+            "a seccomp filter denies unshare (a container runtime's default profile)".into(),
+            "run the container with `--security-opt seccomp=unconfined`, or a profile that allows \
+             unshare/clone with CLONE_NEWUSER; or run the tests outside the container"
+                .into(),
+        );
+    }
+    if errno == libc::ENOSPC || errno == libc::EUSERS {
+        return (
+            "the limit of user namespaces was reached: the nesting depth (32) or \
+             user.max_user_namespaces of an enclosing user namespace"
+                .into(),
+            "raise user.max_user_namespaces where it is low, or run the tests less deeply nested"
+                .into(),
+        );
+    }
+    if errno == libc::EPERM && inside_user_namespace() {
+        return (
+            "this process already runs inside a user namespace that may not create more \
+             (e.g. a container without CAP_SYS_ADMIN over its own user namespace)"
+                .into(),
+            "allow nested user namespaces in the container (e.g. podman/docker with \
+             `--security-opt seccomp=unconfined --security-opt apparmor=unconfined`)"
+                .into(),
+        );
+    }
+    if errno == libc::EINVAL {
+        return (
+            "the kernel refused the flags: it lacks CONFIG_USER_NS, CONFIG_NET_NS or CONFIG_PID_NS, \
+             or the process is multi-threaded"
+                .into(),
+            "use a kernel built with user, network and PID namespaces".into(),
+        );
+    }
+    (
+        "the kernel refused to create the namespaces".into(),
+        "check `unshare --user --map-root-user --net true` works for this user".into(),
+    )
+}
+
+/// `Seccomp: 2` in /proc/self/status: a filter is installed.
+fn seccomp_filtered() -> bool {
+    std::fs::read_to_string("/proc/self/status")
+        .map(|s| {
+            s.lines()
+                .any(|l| l.starts_with("Seccomp:") && l.trim_end().ends_with('2'))
+        })
+        .unwrap_or(false)
+}
+
+/// The initial user namespace maps every id: `0 0 4294967295`.
+fn inside_user_namespace() -> bool {
+    read_trimmed("/proc/self/uid_map")
+        .map(|m| m.split_whitespace().collect::<Vec<_>>() != ["0", "0", "4294967295"])
+        .unwrap_or(false)
+}
