@@ -1,1 +1,125 @@
-//! Helpers shared by the integration tests.
+//! Helpers shared by the integration tests: iproute2 run inside nodes, read as JSON,
+//! and real TCP/UDP exchanges between nodes. They cross-check the builder against
+//! tools it does not share code with.
+
+use netns_test::Net;
+use serde_json::Value;
+use std::io::{Read, Write};
+use std::net::{IpAddr, SocketAddr, TcpListener, TcpStream, UdpSocket};
+use std::time::Duration;
+
+/// `ip -j ARGS` inside `node`, parsed.
+pub fn ip_json(net: &Net, node: &str, args: &[&str]) -> Value {
+    let out = net
+        .node(node)
+        .command("ip")
+        .arg("-j")
+        .args(args)
+        .output()
+        .expect("running ip (iproute2)");
+    assert!(
+        out.status.success(),
+        "ip -j {} in {node} failed: {}",
+        args.join(" "),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("ip -j prints JSON")
+}
+
+/// The addresses `ip -j addr show dev IFNAME` reports in `node`, as `ADDR/LEN`.
+pub fn addrs_of(net: &Net, node: &str, ifname: &str) -> Vec<String> {
+    let v = ip_json(net, node, &["addr", "show", "dev", ifname]);
+    v[0]["addr_info"]
+        .as_array()
+        .expect("addr_info")
+        .iter()
+        .filter(|a| a["scope"] != "link")
+        .map(|a| format!("{}/{}", a["local"].as_str().unwrap(), a["prefixlen"]))
+        .collect()
+}
+
+/// Asserts that iproute2 sees exactly `want` (global addresses, any order) on the link.
+pub fn assert_addrs(net: &Net, node: &str, ifname: &str, want: &[&str]) {
+    let mut got = addrs_of(net, node, ifname);
+    let mut want: Vec<String> = want.iter().map(|s| s.to_string()).collect();
+    got.sort();
+    want.sort();
+    assert_eq!(
+        got, want,
+        "addresses of {node}:{ifname} as iproute2 sees them"
+    );
+}
+
+/// `ip -j link show dev IFNAME` in `node`: (operstate, mtu, master).
+pub fn link_of(net: &Net, node: &str, ifname: &str) -> (String, u64, Option<String>) {
+    let v = ip_json(net, node, &["link", "show", "dev", ifname]);
+    let l = &v[0];
+    (
+        l["operstate"].as_str().unwrap_or("").to_string(),
+        l["mtu"].as_u64().unwrap_or(0),
+        l["master"].as_str().map(str::to_string),
+    )
+}
+
+/// The routes of `node` as `DST via GW` / `DST dev IFNAME` strings (`ip -j route`).
+pub fn routes_of(net: &Net, node: &str) -> Vec<String> {
+    let v = ip_json(net, node, &["route", "show"]);
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|r| match r["gateway"].as_str() {
+            Some(gw) => format!("{} via {gw}", r["dst"].as_str().unwrap()),
+            None => format!(
+                "{} dev {}",
+                r["dst"].as_str().unwrap(),
+                r["dev"].as_str().unwrap()
+            ),
+        })
+        .collect()
+}
+
+/// A real TCP exchange: `server` listens on `addr:port`, `client` connects, sends a
+/// line, and the server echoes it back. Each side's socket is made inside its node.
+pub fn tcp_exchange(net: &Net, server: &str, addr: IpAddr, client: &str) {
+    let at = SocketAddr::new(addr, 7000);
+    let listener: TcpListener = net
+        .node(server)
+        .run(|| TcpListener::bind(at).expect("bind inside the server node"));
+    let echo = std::thread::spawn(move || {
+        let (mut s, _) = listener.accept().unwrap();
+        let mut buf = [0u8; 5];
+        s.read_exact(&mut buf).unwrap();
+        s.write_all(&buf).unwrap();
+    });
+    let mut c = net.node(client).run(|| {
+        TcpStream::connect_timeout(&at, Duration::from_secs(2))
+            .expect("connect from the client node")
+    });
+    c.write_all(b"hello").unwrap();
+    let mut back = [0u8; 5];
+    c.read_exact(&mut back).unwrap();
+    assert_eq!(&back, b"hello");
+    echo.join().unwrap();
+}
+
+/// A real UDP exchange from `client` to `server`'s `addr`, answered.
+pub fn udp_exchange(net: &Net, server: &str, addr: IpAddr, client: &str) {
+    let at = SocketAddr::new(addr, 7001);
+    let srv: UdpSocket = net.node(server).run(|| UdpSocket::bind(at).unwrap());
+    let any: SocketAddr = if addr.is_ipv4() {
+        "0.0.0.0:0"
+    } else {
+        "[::]:0"
+    }
+    .parse()
+    .unwrap();
+    let cli: UdpSocket = net.node(client).run(|| UdpSocket::bind(any).unwrap());
+    cli.set_read_timeout(Some(Duration::from_secs(2))).unwrap();
+    srv.set_read_timeout(Some(Duration::from_secs(2))).unwrap();
+    cli.send_to(b"ping", at).unwrap();
+    let mut buf = [0u8; 4];
+    let (_, from) = srv.recv_from(&mut buf).unwrap();
+    srv.send_to(b"pong", from).unwrap();
+    cli.recv_from(&mut buf).unwrap();
+    assert_eq!(&buf, b"pong");
+}

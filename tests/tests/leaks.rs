@@ -1,0 +1,102 @@
+//! Nothing leaks: after hundreds of runs that pass, panic, return Err, abort, crash,
+//! time out and start background processes, the test process has the same fds and
+//! threads and no zombies, and the host's links and /run/netns are unchanged.
+//!
+//! The only test of its binary: another test running beside it would open fds.
+
+use netns_test::{run, topology, Options};
+use std::time::Duration;
+
+fn fds() -> usize {
+    std::fs::read_dir("/proc/self/fd").unwrap().count()
+}
+
+fn threads() -> usize {
+    std::fs::read_dir("/proc/self/task").unwrap().count()
+}
+
+/// Children of this process that are still there (zombies included).
+fn children() -> String {
+    std::fs::read_dir("/proc/self/task")
+        .unwrap()
+        .map(|t| std::fs::read_to_string(t.unwrap().path().join("children")).unwrap_or_default())
+        .collect::<String>()
+        .trim()
+        .to_string()
+}
+
+/// The host's links and addresses as iproute2 shows them, and /run/netns.
+fn host_network() -> String {
+    let ip = |args: &[&str]| {
+        let out = std::process::Command::new("ip")
+            .args(args)
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let netns = std::fs::read_dir("/run/netns")
+        .map(|d| {
+            d.map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                .collect::<Vec<_>>()
+                .join(",")
+        })
+        .unwrap_or_default();
+    format!(
+        "{}\n{}\n{netns}",
+        ip(&["-br", "link"]),
+        ip(&["-br", "addr"])
+    )
+}
+
+// Processes left running on purpose: the sandbox must end them.
+#[allow(clippy::zombie_processes)]
+#[test]
+fn five_hundred_runs_leak_nothing() {
+    let topo = topology::parse("a -- b").unwrap();
+    // Warm up once: the first run starts std's and tokio's lazily made globals.
+    run(&topo, Options::new(), |_| {}).unwrap();
+    let (fds0, threads0, host0) = (fds(), threads(), host_network());
+
+    for i in 0..500 {
+        let opts = Options::new()
+            .timeout(Duration::from_secs(20))
+            .checks(i % 2 == 0);
+        let result = match i % 10 {
+            0 => run(&topo, opts, |_| -> () { panic!("planned panic") }),
+            1 => run(&topo, opts, |_| Err::<(), _>("planned error")),
+            2 => run(&topo, opts, |_| -> () { std::process::abort() }),
+            3 => run(&topo, opts, |_| {
+                // SAFETY: not safe: the crash is the point.
+                unsafe { std::ptr::null_mut::<u8>().write_volatile(1) }
+            }),
+            4 => run(&topo, opts.timeout(Duration::from_millis(100)), |_| -> () {
+                loop {
+                    std::thread::park();
+                }
+            }),
+            5 => run(&topo, opts, |net| {
+                net.node("a").command("sleep").arg("600").spawn().unwrap();
+                net.node("b")
+                    .command("sh")
+                    .args(["-c", "sleep 600 & sleep 600"])
+                    .spawn()
+                    .unwrap();
+            }),
+            _ => run(&topo, opts, |net| {
+                print!("out {i}");
+                eprint!("err {i}");
+                net.ping("a", "b").unwrap();
+            }),
+        };
+        assert_eq!(result.is_ok(), i % 10 >= 5, "run {i}: {result:?}");
+    }
+
+    assert_eq!(fds(), fds0, "open fds of the test process");
+    assert_eq!(threads(), threads0, "threads of the test process");
+    assert_eq!(children(), "", "children left (zombies or alive)");
+    assert_eq!(
+        host_network(),
+        host0,
+        "the host's links, addresses and /run/netns"
+    );
+}

@@ -1,0 +1,207 @@
+//! How the sandbox reports every way a body can end, through `netns_test::run`.
+
+use netns_test::{run, topology, Error, Options, Phase};
+use std::time::Duration;
+
+fn pair() -> topology::Topology {
+    topology::parse("a 10.0.0.1/24 -- b 10.0.0.2/24").unwrap()
+}
+
+#[test]
+fn a_passing_body_passes() {
+    run(&pair(), Options::new(), |net| {
+        assert_eq!(net.node("a").addr().to_string(), "10.0.0.1");
+    })
+    .unwrap();
+}
+
+#[test]
+fn a_panic_fails_in_phase_body_with_its_message() {
+    let err = run(&pair(), Options::new(), |_| -> () {
+        panic!("boom at the server")
+    })
+    .unwrap_err();
+    assert_eq!(err.phase(), Phase::Body);
+    assert_eq!(
+        err.to_string(),
+        "failed in phase body: the body panicked: boom at the server"
+    );
+}
+
+#[test]
+fn an_err_fails_with_its_debug_form() {
+    let err = run(&pair(), Options::new(), |_| {
+        Err::<(), _>(std::io::Error::other("refused"))
+    })
+    .unwrap_err();
+    assert_eq!(err.phase(), Phase::Body);
+    assert!(
+        err.to_string()
+            .contains(r#"the body returned Err: Custom { kind: Other, error: "refused" }"#),
+        "{err}"
+    );
+}
+
+#[test]
+fn abort_is_reported_as_sigabrt() {
+    let err = run(&pair(), Options::new(), |_| -> () { std::process::abort() }).unwrap_err();
+    assert_eq!(
+        err,
+        Error::Killed {
+            signal: "SIGABRT".into(),
+            phase: Phase::Body
+        }
+    );
+}
+
+#[test]
+fn a_segfault_is_reported_as_sigsegv() {
+    let err = run(&pair(), Options::new(), |_| {
+        // SAFETY: not safe at all: this test wants the crash.
+        unsafe { std::ptr::null_mut::<u8>().write_volatile(1) };
+    })
+    .unwrap_err();
+    assert_eq!(
+        err,
+        Error::Killed {
+            signal: "SIGSEGV".into(),
+            phase: Phase::Body
+        }
+    );
+}
+
+#[test]
+fn process_exit_is_reported_with_its_code() {
+    let err = run(&pair(), Options::new(), |_| -> () { std::process::exit(3) }).unwrap_err();
+    assert_eq!(
+        err,
+        Error::Exited {
+            code: 3,
+            phase: Phase::Body
+        }
+    );
+}
+
+#[test]
+fn a_hang_times_out_in_its_phase() {
+    let started = std::time::Instant::now();
+    let err = run(
+        &pair(),
+        Options::new().timeout(Duration::from_millis(300)),
+        |_| -> () {
+            loop {
+                std::thread::park();
+            }
+        },
+    )
+    .unwrap_err();
+    assert_eq!(err.to_string(), "timed out after 300ms in phase body");
+    assert!(started.elapsed() < Duration::from_secs(5));
+}
+
+// Processes left running on purpose: the sandbox must end them.
+#[allow(clippy::zombie_processes)]
+#[test]
+fn background_processes_die_with_the_sandbox() {
+    // A process that would outlive the test by a minute, started inside a node.
+    let marker = format!("netns-test-bg-{}", std::process::id());
+    run(&pair(), Options::new(), |net| {
+        net.node("a")
+            .command("bash")
+            .args(["-c", &format!("exec -a {marker} sleep 60")])
+            .spawn()
+            .unwrap();
+        let running = (0..200).any(|_| {
+            std::thread::sleep(Duration::from_millis(5));
+            let ps = std::process::Command::new("pgrep")
+                .args(["-f", &marker])
+                .output()
+                .unwrap();
+            !ps.stdout.is_empty()
+        });
+        assert!(running, "the background process started");
+    })
+    .unwrap();
+    let ps = std::process::Command::new("pgrep")
+        .args(["-f", &marker])
+        .output()
+        .unwrap();
+    assert!(
+        ps.stdout.is_empty(),
+        "left behind: {}",
+        String::from_utf8_lossy(&ps.stdout)
+    );
+}
+
+#[test]
+fn a_build_error_names_the_node_the_object_and_the_step() {
+    // The language accepts any `net.*` key; the kernel knows which exist.
+    let topo = topology::parse("node a sysctl net.ipv4.no_such_knob=1; a -- b").unwrap();
+    let err = run(&topo, Options::new(), |_| {}).unwrap_err();
+    assert_eq!(err.phase(), Phase::Build);
+    let msg = err.to_string();
+    assert!(msg.contains("building node a"), "{msg}");
+    assert!(msg.contains("/proc/sys/net/ipv4/no_such_knob"), "{msg}");
+}
+
+#[test]
+fn the_body_runs_in_host_by_default_and_in_the_chosen_node_with_node() {
+    fn links_here() -> String {
+        std::fs::read_to_string("/proc/thread-self/net/dev").unwrap()
+    }
+    run(&pair(), Options::new(), |_| {
+        let dev = links_here();
+        assert!(!dev.contains("eth0"), "host has no eth0: {dev}");
+    })
+    .unwrap();
+    run(&pair(), Options::new().node("b"), |_| {
+        let dev = links_here();
+        assert!(dev.contains("eth0"), "inside b: {dev}");
+    })
+    .unwrap();
+}
+
+#[test]
+fn node_api_run_spawn_command_netlink() {
+    run(&pair(), Options::new(), |net| {
+        let b = net.node("b");
+        assert_eq!(b.iface("eth0").addrs[0].to_string(), "10.0.0.2/24");
+        assert_ne!(b.iface("eth0").mac, [0; 6]);
+        assert_eq!(b.iface("eth0").index, 2);
+        // run: a thread inside b sees b's links.
+        let dev = b.run(|| std::fs::read_to_string("/proc/thread-self/net/dev").unwrap());
+        assert!(dev.contains("eth0"));
+        // spawn: a future on b's runtime binds b's address.
+        let joined = net
+            .block_on(b.spawn(async { tokio::net::UdpSocket::bind("10.0.0.2:9").await.is_ok() }));
+        assert!(joined.unwrap(), "a socket bound to b's address inside b");
+        // netlink: the handle lists b's links.
+        let handle = b.netlink();
+        let names = net.block_on(async move {
+            use futures_util::TryStreamExt;
+            handle
+                .link()
+                .get()
+                .execute()
+                .try_collect::<Vec<_>>()
+                .await
+                .unwrap()
+                .len()
+        });
+        assert_eq!(names, 2, "lo and eth0");
+        // command: starts inside b.
+        let out = b.command("cat").arg("/proc/net/dev").output().unwrap();
+        assert!(String::from_utf8_lossy(&out.stdout).contains("eth0"));
+    })
+    .unwrap();
+}
+
+#[test]
+#[should_panic(expected = "no node \"zz\" in this topology; nodes: host, a, b")]
+fn an_unknown_node_name_lists_the_nodes() {
+    if let Err(e) = run(&pair(), Options::new(), |net| {
+        net.node("zz");
+    }) {
+        panic!("{e}");
+    }
+}

@@ -1,0 +1,80 @@
+//! `cargo xtask rootless`: the suite's runtime tests as an unprivileged user.
+//!
+//! CI runs as root; users run as themselves. The harness takes the same code path
+//! for both, and this proves it: the test binaries are built as root and run under
+//! `setpriv --reuid=UID --regid=UID --clear-groups`.
+
+use crate::run::{cargo, check, show};
+use std::process::Command;
+
+/// Test binaries that must pass unprivileged. trybuild's ui test is not among them:
+/// it writes into target/, which belongs to root.
+const SKIP: &[&str] = &["ui"];
+
+pub fn run(args: &[String]) -> Result<(), String> {
+    let uid = match args.first() {
+        Some(u) => u.parse::<u32>().map_err(|_| format!("not a uid: {u:?}"))?,
+        None => 65534,
+    };
+    if !crate::run::is_root() {
+        return Err(
+            "`cargo xtask rootless` drops privileges with setpriv and must run as root \
+                    (as an unprivileged user, plain `cargo test` is already the rootless run)"
+                .into(),
+        );
+    }
+    let binaries = test_binaries()?;
+    if binaries.is_empty() {
+        return Err("no test binaries found".into());
+    }
+    for (name, path) in binaries {
+        if SKIP.contains(&name.as_str()) {
+            continue;
+        }
+        let mut cmd = Command::new("setpriv");
+        cmd.args([
+            format!("--reuid={uid}"),
+            format!("--regid={uid}"),
+            "--clear-groups".to_string(),
+        ])
+        .arg(&path)
+        .current_dir(crate::run::root().join("tests"));
+        eprintln!("xtask: as uid {uid}: {name}");
+        check(&mut cmd)?;
+    }
+    Ok(())
+}
+
+/// (name, path) of every test binary of the workspace, built now.
+fn test_binaries() -> Result<Vec<(String, String)>, String> {
+    let mut cmd = cargo(&["test", "--workspace", "--no-run", "--message-format=json"]);
+    eprintln!("$ {}", show(&cmd));
+    let out = cmd.output().map_err(|e| format!("{}: {e}", show(&cmd)))?;
+    if !out.status.success() {
+        return Err(format!(
+            "building the test binaries failed:\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    let mut found = Vec::new();
+    for line in String::from_utf8_lossy(&out.stdout).lines() {
+        // A compiler-artifact line of a test target carries "executable":"<path>".
+        if !line.contains("\"reason\":\"compiler-artifact\"") || !line.contains("\"test\":true") {
+            continue;
+        }
+        let (Some(exe), Some(name)) = (json_str(line, "executable"), json_str(line, "name")) else {
+            continue;
+        };
+        found.push((name, exe));
+    }
+    Ok(found)
+}
+
+/// The first string value of `"key":"..."` in a line of cargo's JSON (no escapes in
+/// paths and target names we use, so no JSON parser needed).
+fn json_str(line: &str, key: &str) -> Option<String> {
+    let pat = format!("\"{key}\":\"");
+    let start = line.find(&pat)? + pat.len();
+    let end = line[start..].find('"')? + start;
+    Some(line[start..end].to_string())
+}
