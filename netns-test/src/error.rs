@@ -68,8 +68,13 @@ pub enum Error {
     /// The build, the body or a check failed; `message` says what and, for checks,
     /// carries the state of every node.
     Failed { phase: Phase, message: String },
-    /// The deadline passed; the sandbox was killed.
-    TimedOut { after: Duration, phase: Phase },
+    /// The deadline passed; the sandbox was killed. `step` is what it was doing, when
+    /// the phase reports steps (the build does).
+    TimedOut {
+        after: Duration,
+        phase: Phase,
+        step: Option<String>,
+    },
     /// The sandbox died from a signal (SIGSEGV, SIGABRT, ...).
     Killed { signal: String, phase: Phase },
     /// The sandbox exited without reporting a result (e.g. `std::process::exit`).
@@ -101,8 +106,12 @@ impl fmt::Display for Error {
         match self {
             Error::Unavailable(why) => write!(f, "netns-test cannot run here: {why}"),
             Error::Failed { phase, message } => write!(f, "failed in phase {phase}: {message}"),
-            Error::TimedOut { after, phase } => {
-                write!(f, "timed out after {} in phase {phase}", human(*after))
+            Error::TimedOut { after, phase, step } => {
+                write!(f, "timed out after {} in phase {phase}", human(*after))?;
+                match step {
+                    Some(step) => write!(f, " ({step})"),
+                    None => Ok(()),
+                }
             }
             Error::Killed { signal, phase } => {
                 write!(f, "the sandbox was killed by {signal} in phase {phase}")

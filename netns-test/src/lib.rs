@@ -56,12 +56,15 @@ where
             return (Err(e), Timings::default());
         }
     };
-    let deadline = Instant::now() + options.timeout;
+    // The builder's own waits give up a little before the parent's deadline, so a
+    // build that cannot finish says which wait failed instead of just timing out.
+    let margin = (options.timeout / 10).min(std::time::Duration::from_secs(1));
+    let deadline = Instant::now() + options.timeout - margin;
     sandbox::run(
         options.timeout,
         Box::new(move |reporter: &sandbox::Reporter| {
             reporter.phase(Phase::Build);
-            let net = setup(topology, outside, deadline).map_err(|e| (Phase::Build, e))?;
+            let net = setup(topology, outside, deadline, reporter).map_err(|e| (Phase::Build, e))?;
             reporter.phase(Phase::Body);
             let result = run_body(&net, options.node.as_deref(), body);
             // Runtimes are never dropped: dropping one waits for its blocking tasks,
@@ -78,16 +81,22 @@ where
 }
 
 /// The sandbox's runtime and the built topology.
-fn setup(topology: &Topology, outside: u64, deadline: Instant) -> Result<Net, String> {
+fn setup(
+    topology: &Topology,
+    outside: u64,
+    deadline: Instant,
+    reporter: &sandbox::Reporter,
+) -> Result<Net, String> {
     // One worker thread drives the netlink connections, so blocking calls of the
     // body (`net.ping`) and async bodies both find them running.
+    reporter.step("starting the sandbox's runtime");
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(1)
         .thread_name("netns-test")
         .enable_all()
         .build()
         .map_err(|e| format!("starting the sandbox's runtime: {e}"))?;
-    let built = rt.block_on(build::build(topology, outside, deadline))?;
+    let built = rt.block_on(build::build(topology, outside, deadline, &|s| reporter.step(s)))?;
     let net = Net::new(rt, topology.clone(), built);
     Ok(net)
 }

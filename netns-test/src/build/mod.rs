@@ -54,6 +54,7 @@ pub(crate) async fn build(
     topo: &Topology,
     outside: u64,
     deadline: Instant,
+    step: &dyn Fn(&str),
 ) -> Result<Vec<BuiltSpace>, String> {
     let host =
         NetNs::current().map_err(|e| format!("opening the sandbox's network namespace: {e}"))?;
@@ -69,6 +70,7 @@ pub(crate) async fn build(
     }
 
     let plan = Plan::new(topo);
+    step("creating the nodes' namespaces");
     let mut spaces = Vec::with_capacity(plan.spaces.len());
     for (i, space) in plan.spaces.iter().enumerate() {
         let ns = if i == 0 {
@@ -95,6 +97,7 @@ pub(crate) async fn build(
         spaces.push((ns, handle));
     }
 
+    step("creating links and bridges");
     // Round 1: create.
     let mut pending = Vec::new();
     for (si, (space, (_, handle))) in plan.spaces.iter().zip(&spaces).enumerate() {
@@ -128,6 +131,7 @@ pub(crate) async fn build(
     }
     try_join_all(pending).await?;
 
+    step("adding addresses and routes");
     // Round 2: configure.
     let mut pending = Vec::new();
     for (space, (_, handle)) in plan.spaces.iter().zip(&spaces) {
@@ -184,6 +188,7 @@ pub(crate) async fn build(
     }
     try_join_all(pending).await?;
 
+    step("waiting for the links to come up");
     // Round 3: wait until every veth end is up, and learn the MACs.
     let mut built = Vec::with_capacity(spaces.len());
     let waits = plan
@@ -193,7 +198,10 @@ pub(crate) async fn build(
         .map(|(space, (_, handle))| wait_up(space, handle, deadline));
     let states = try_join_all(waits).await?;
     for (space, (ns, _)) in plan.spaces.iter().zip(&spaces) {
-        wait_solicited_groups(space, ns, deadline).await?;
+        if space.ifaces.iter().flat_map(|i| &i.addrs).any(|c| c.addr.is_ipv6()) {
+            step(&format!("waiting for node {}'s IPv6 addresses", space.name));
+            wait_solicited_groups(space, ns, deadline).await?;
+        }
     }
     for ((space, (ns, handle)), macs) in plan.spaces.iter().zip(spaces).zip(states) {
         let ifaces = space

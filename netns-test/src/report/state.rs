@@ -85,7 +85,9 @@ pub(crate) async fn read(handle: &Handle) -> Result<NodeState, String> {
         routes.extend(msgs.iter().filter_map(|r| route_line(r, &name_of)));
     }
 
-    let neighbours = dump_neighbours(handle, name_of).await?;
+    let mut neighbours = dump_neighbours(handle, name_of).await?;
+    // The kernel dumps its hash table's order: sort, so reports compare line by line.
+    neighbours.sort_by_key(|n| (n.ip.is_ipv6(), n.ip));
     Ok(NodeState {
         links,
         addrs,

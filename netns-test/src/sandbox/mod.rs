@@ -35,6 +35,11 @@ impl Reporter {
     pub(crate) fn phase(&self, phase: Phase) {
         Frame::Phase(phase).send(self.fd);
     }
+
+    /// Names the step under way: a run that hangs is reported with it.
+    pub(crate) fn step(&self, what: &str) {
+        Frame::Step(what.to_string()).send(self.fd);
+    }
 }
 
 /// What the worker runs: build, body and checks, or the phase and message of a failure.

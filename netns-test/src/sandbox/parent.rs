@@ -149,7 +149,16 @@ fn verdict(frames: &[Frame], status: i32, timed_out: Option<Duration>) -> Result
         })
         .unwrap_or(Phase::Setup);
     if let Some(after) = timed_out {
-        return Err(Error::TimedOut { after, phase });
+        // The last step counts only if it belongs to the phase the run was in.
+        let mut step = None;
+        for f in frames {
+            match f {
+                Frame::Phase(_) => step = None,
+                Frame::Step(s) => step = Some(s.clone()),
+                _ => {}
+            }
+        }
+        return Err(Error::TimedOut { after, phase, step });
     }
     for frame in frames {
         match frame {
@@ -170,7 +179,7 @@ fn verdict(frames: &[Frame], status: i32, timed_out: Option<Duration>) -> Result
             Frame::WorkerExit(WorkerExit::Code(code)) => {
                 return Err(Error::Exited { code: *code, phase })
             }
-            Frame::Phase(_) => {}
+            Frame::Phase(_) | Frame::Step(_) => {}
         }
     }
     if libc::WIFSIGNALED(status) {

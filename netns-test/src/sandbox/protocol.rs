@@ -12,6 +12,8 @@ use std::os::fd::{BorrowedFd, RawFd};
 pub(crate) enum Frame {
     /// The worker entered a phase.
     Phase(Phase),
+    /// What the worker is doing now, for the message if the deadline passes.
+    Step(String),
     /// The run passed.
     Ok,
     /// The run failed in a phase.
@@ -32,6 +34,7 @@ impl Frame {
     fn encode(&self) -> Vec<u8> {
         let (tag, payload): (u8, Vec<u8>) = match self {
             Frame::Phase(p) => (b'P', vec![p.to_byte()]),
+            Frame::Step(what) => (b'T', what.as_bytes().to_vec()),
             Frame::Ok => (b'O', vec![]),
             Frame::Failed(p, msg) => {
                 let mut v = vec![p.to_byte()];
@@ -107,6 +110,7 @@ fn decode(tag: u8, p: &[u8]) -> Option<Frame> {
     };
     Some(match tag {
         b'P' => Frame::Phase(Phase::from_byte(*p.first()?)),
+        b'T' => Frame::Step(String::from_utf8_lossy(p).into_owned()),
         b'O' => Frame::Ok,
         b'F' => Frame::Failed(
             Phase::from_byte(*p.first()?),
@@ -127,6 +131,7 @@ mod tests {
     fn frames_survive_arbitrary_splits() {
         let frames = vec![
             Frame::Phase(Phase::Build),
+            Frame::Step("waiting for links".into()),
             Frame::Failed(Phase::Checks, "expect a -> b: no reply\nmore".into()),
             Frame::Unavailable("no userns".into()),
             Frame::WorkerExit(WorkerExit::Signal(11)),
