@@ -20,7 +20,7 @@ mod sandbox;
 pub mod smoke;
 
 pub use error::{Error, Phase, Timings};
-pub use net::{Iface, MacOrNode, Net, Node};
+pub use net::{Iface, LinkFault, MacOrNode, Net, Node};
 pub use options::Options;
 pub use outcome::TestResult;
 pub use probe::{Neighbour, NeighbourStateName, ProbeError};
@@ -58,6 +58,7 @@ where
     };
     // The builder's own waits give up a little before the parent's deadline, so a
     // build that cannot finish says which wait failed instead of just timing out.
+    let options = options.keep_from_env();
     let margin = (options.timeout / 10).min(std::time::Duration::from_secs(1));
     let deadline = Instant::now() + options.timeout - margin;
     sandbox::run(
@@ -74,10 +75,44 @@ where
                 net.block(checks::run(&net, options.checks, options.isolation_timeout))
                     .map_err(|e| (Phase::Checks, e))
             });
+            if let (Err((_, why)), Some(keep)) = (&outcome, options.keep) {
+                keep_for_a_developer(&net, reporter, options.name.as_deref(), why, keep);
+            }
             std::mem::forget(net);
             outcome
         }),
     )
+}
+
+/// NETNS_TEST_KEEP: the failed sandbox stays up (until the bound, or until the test
+/// process is interrupted, which takes the sandbox with it) and says how to enter it.
+fn keep_for_a_developer(net: &Net, reporter: &sandbox::Reporter, test: Option<&str>, why: &str, keep: std::time::Duration) {
+    // The worker's pid as the host sees it: the first of /proc/self/status's NSpid.
+    let pid = std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| s.lines().find(|l| l.starts_with("NSpid:")).and_then(|l| l.split_whitespace().nth(1).map(str::to_string)))
+        .unwrap_or_else(|| "?".into());
+    let enter = format!("nsenter --target {pid} --user --mount --preserve-credentials");
+    let mut how = format!(
+        "\nnetns-test: NETNS_TEST_KEEP: the sandbox of failed test {} stays up for {} (Ctrl-C ends it).\n\
+         failure: {}\nenter a node:\n",
+        test.unwrap_or("(unnamed)"),
+        error::human(keep),
+        why.lines().next().unwrap_or("")
+    );
+    for node in net.nodes() {
+        let net_ns = if node.name() == topology::HOST {
+            "--net".to_string()
+        } else {
+            format!("--net=/proc/{pid}/fd/{}", node.ns_fd())
+        };
+        how.push_str(&format!("  {:<8} {enter} {net_ns}\n", node.name()));
+    }
+    reporter.keep(keep.as_secs(), how);
+    let until = Instant::now() + keep;
+    while Instant::now() < until {
+        std::thread::sleep(until - Instant::now());
+    }
 }
 
 /// The sandbox's runtime and the built topology.

@@ -10,6 +10,7 @@ pub struct Options {
     pub(crate) node: Option<String>,
     pub(crate) name: Option<String>,
     pub(crate) isolation_timeout: Duration,
+    pub(crate) keep: Option<Duration>,
 }
 
 impl Default for Options {
@@ -20,6 +21,7 @@ impl Default for Options {
             node: None,
             name: None,
             isolation_timeout: Duration::from_millis(200),
+            keep: None,
         }
     }
 }
@@ -50,6 +52,26 @@ impl Options {
     /// The test's name, used in reports and for forensics directories.
     pub fn name(mut self, name: impl Into<String>) -> Self {
         self.name = Some(name.into());
+        self
+    }
+
+    /// Keep the sandbox of a failed run alive this long, printing how to enter each
+    /// node. `NETNS_TEST_KEEP=1` (10 minutes) or `NETNS_TEST_KEEP=<seconds>` sets it
+    /// for every test.
+    pub fn keep_on_failure(mut self, keep: Duration) -> Self {
+        self.keep = Some(keep);
+        self
+    }
+
+    /// What NETNS_TEST_KEEP asks for, read in the parent (never in a forked child).
+    pub(crate) fn keep_from_env(mut self) -> Self {
+        if self.keep.is_none() {
+            self.keep = match std::env::var("NETNS_TEST_KEEP").ok().as_deref() {
+                None | Some("" | "0" | "false") => None,
+                Some("1" | "true") => Some(Duration::from_secs(600)),
+                Some(secs) => secs.parse().ok().map(Duration::from_secs),
+            };
+        }
         self
     }
 

@@ -14,6 +14,8 @@ pub struct Net {
     pub(crate) rt: tokio::runtime::Runtime,
     pub(crate) topology: Topology,
     pub(crate) nodes: Vec<Node>,
+    /// Link ends a partition took down, for `heal`.
+    partitioned: std::sync::Mutex<Vec<faults::EndRef>>,
 }
 
 /// What the nodes share: the mount namespace for the seeds' commands, made on the
@@ -87,6 +89,7 @@ impl Net {
             rt,
             topology,
             nodes,
+            partitioned: Default::default(),
         }
     }
 
@@ -263,6 +266,11 @@ impl Node {
         Ok(out)
     }
 
+    /// The fd (in the worker process) that holds the node's network namespace.
+    pub(crate) fn ns_fd(&self) -> i32 {
+        self.ns.as_raw_fd()
+    }
+
     fn enter_for_good(&self) {
         enter(self.ns.as_raw_fd()).expect("entering the node's network namespace");
     }
@@ -283,5 +291,7 @@ impl Iface {
     }
 }
 
+mod faults;
 mod probes;
+pub use faults::LinkFault;
 pub use probes::MacOrNode;

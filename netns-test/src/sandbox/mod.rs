@@ -36,6 +36,11 @@ impl Reporter {
         Frame::Phase(phase).send(self.fd);
     }
 
+    /// Tells the parent the sandbox stays up for `secs` and how to enter it.
+    pub(crate) fn keep(&self, secs: u64, how: String) {
+        Frame::Keep(secs, how).send(self.fd);
+    }
+
     /// Names the step under way: a run that hangs is reported with it.
     pub(crate) fn step(&self, what: &str) {
         Frame::Step(what.to_string()).send(self.fd);

@@ -35,7 +35,8 @@ pub(super) fn supervise(
     let mut decoder = Decoder::default();
     let mut frames = Vec::new();
     let mut clock = PhaseClock::new(started);
-    let deadline = Instant::now() + timeout;
+    let mut deadline = Instant::now() + timeout;
+    let mut kept = 0;
     let mut timed_out = false;
 
     loop {
@@ -68,6 +69,16 @@ pub(super) fn supervise(
         if fds[2].revents != 0 {
             drain(ends.res.as_raw_fd(), |b| frames.extend(decoder.push(b)));
             clock.saw(&frames);
+            // A kept sandbox: tell the developer now, on the real stderr (libtest
+            // would hold captured output until the test ends), and wait for it.
+            for f in &frames[kept..] {
+                if let Frame::Keep(secs, how) = f {
+                    use std::io::Write;
+                    let _ = std::io::stderr().write_all(how.as_bytes());
+                    deadline += Duration::from_secs(*secs);
+                }
+            }
+            kept = frames.len();
         }
         if fds[3].revents != 0 {
             break;
@@ -179,7 +190,7 @@ fn verdict(frames: &[Frame], status: i32, timed_out: Option<Duration>) -> Result
             Frame::WorkerExit(WorkerExit::Code(code)) => {
                 return Err(Error::Exited { code: *code, phase })
             }
-            Frame::Phase(_) | Frame::Step(_) => {}
+            Frame::Phase(_) | Frame::Step(_) | Frame::Keep(..) => {}
         }
     }
     if libc::WIFSIGNALED(status) {

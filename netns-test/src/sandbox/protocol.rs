@@ -20,6 +20,9 @@ pub(crate) enum Frame {
     Failed(Phase, String),
     /// User namespaces are unavailable: cause and fix.
     Unavailable(String),
+    /// A failed run is kept alive for a developer (NETNS_TEST_KEEP) for this long
+    /// (seconds); the text says how to enter it.
+    Keep(u64, String),
     /// The worker process ended without a result frame: raw wait status.
     WorkerExit(WorkerExit),
 }
@@ -42,6 +45,11 @@ impl Frame {
                 (b'F', v)
             }
             Frame::Unavailable(msg) => (b'U', msg.as_bytes().to_vec()),
+            Frame::Keep(secs, msg) => {
+                let mut v = secs.to_le_bytes().to_vec();
+                v.extend_from_slice(msg.as_bytes());
+                (b'K', v)
+            }
             Frame::WorkerExit(WorkerExit::Code(c)) => (b'C', c.to_le_bytes().to_vec()),
             Frame::WorkerExit(WorkerExit::Signal(s)) => (b'S', s.to_le_bytes().to_vec()),
         };
@@ -117,6 +125,10 @@ fn decode(tag: u8, p: &[u8]) -> Option<Frame> {
             String::from_utf8_lossy(&p[1..]).into_owned(),
         ),
         b'U' => Frame::Unavailable(String::from_utf8_lossy(p).into_owned()),
+        b'K' => Frame::Keep(
+            u64::from_le_bytes(p.get(..8)?.try_into().ok()?),
+            String::from_utf8_lossy(&p[8..]).into_owned(),
+        ),
         b'C' => Frame::WorkerExit(WorkerExit::Code(int()?)),
         b'S' => Frame::WorkerExit(WorkerExit::Signal(int()?)),
         _ => return None,
