@@ -9,6 +9,7 @@ pub use netns_test_topology as topology;
 pub use netns_test_topology::Topology;
 
 mod build;
+mod capture;
 mod checks;
 mod error;
 mod net;
@@ -19,6 +20,7 @@ mod report;
 mod sandbox;
 pub mod smoke;
 
+pub use capture::CaptureMode;
 pub use error::{Error, Phase, Timings};
 pub use net::{Iface, LinkFault, MacOrNode, Net, Node};
 pub use options::Options;
@@ -58,14 +60,16 @@ where
     };
     // The builder's own waits give up a little before the parent's deadline, so a
     // build that cannot finish says which wait failed instead of just timing out.
-    let options = options.keep_from_env();
+    let options = options.with_env();
     let margin = (options.timeout / 10).min(std::time::Duration::from_secs(1));
     let deadline = Instant::now() + options.timeout - margin;
     sandbox::run(
         options.timeout,
         Box::new(move |reporter: &sandbox::Reporter| {
             reporter.phase(Phase::Build);
-            let net = setup(topology, outside, deadline, reporter).map_err(|e| (Phase::Build, e))?;
+            let mut capture = (options.capture != CaptureMode::Never).then(capture::Capture::default);
+            let net = setup(topology, outside, deadline, reporter, capture.as_mut())
+                .map_err(|e| (Phase::Build, e))?;
             reporter.phase(Phase::Body);
             let result = run_body(&net, options.node.as_deref(), body);
             // Runtimes are never dropped: dropping one waits for its blocking tasks,
@@ -75,6 +79,14 @@ where
                 net.block(checks::run(&net, options.checks, options.isolation_timeout))
                     .map_err(|e| (Phase::Checks, e))
             });
+            let mut outcome = outcome;
+            let save = outcome.is_err() || options.capture == CaptureMode::Always;
+            if let (Some(capture), Some(dir), true) = (&capture, &options.forensics, save) {
+                let note = save_forensics(&net, capture, dir, outcome.as_ref().err().map(|e| e.1.as_str()));
+                if let Err((_, why)) = &mut outcome {
+                    why.push_str(&note);
+                }
+            }
             if let (Err((_, why)), Some(keep)) = (&outcome, options.keep) {
                 keep_for_a_developer(&net, reporter, options.name.as_deref(), why, keep);
             }
@@ -82,6 +94,27 @@ where
             outcome
         }),
     )
+}
+
+/// Writes the capture (a pcap file per link end) and the report under `dir`; returns
+/// the line the failure message ends with.
+fn save_forensics(net: &Net, capture: &capture::Capture, dir: &std::path::Path, failure: Option<&str>) -> String {
+    let report = match failure {
+        // A failed check's message already carries every node's state.
+        Some(f) if f.contains("\nnode host:") => f.to_string(),
+        Some(f) => format!("{f}\n\n{}", net.report()),
+        None => net.report(),
+    };
+    let written = capture
+        .write(dir)
+        .and_then(|files| std::fs::write(dir.join("report.txt"), report).map(|()| files.len()));
+    match written {
+        Ok(n) => format!(
+            "\n\nforensics: {} ({n} pcap files, one per link end, and report.txt)",
+            dir.display()
+        ),
+        Err(e) => format!("\n\nforensics: could not write to {}: {e}", dir.display()),
+    }
 }
 
 /// NETNS_TEST_KEEP: the failed sandbox stays up (until the bound, or until the test
@@ -121,6 +154,7 @@ fn setup(
     outside: u64,
     deadline: Instant,
     reporter: &sandbox::Reporter,
+    capture: Option<&mut capture::Capture>,
 ) -> Result<Net, String> {
     // One worker thread drives the netlink connections, so blocking calls of the
     // body (`net.ping`) and async bodies both find them running.
@@ -131,7 +165,7 @@ fn setup(
         .enable_all()
         .build()
         .map_err(|e| format!("starting the sandbox's runtime: {e}"))?;
-    let built = rt.block_on(build::build(topology, outside, deadline, &|s| reporter.step(s)))?;
+    let built = rt.block_on(build::build(topology, outside, deadline, &|s| reporter.step(s), capture))?;
     let net = Net::new(rt, topology.clone(), built);
     Ok(net)
 }

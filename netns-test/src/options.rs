@@ -11,6 +11,9 @@ pub struct Options {
     pub(crate) name: Option<String>,
     pub(crate) isolation_timeout: Duration,
     pub(crate) keep: Option<Duration>,
+    pub(crate) capture: crate::capture::CaptureMode,
+    /// Where a failed run's pcap files and report go (from the test's name).
+    pub(crate) forensics: Option<std::path::PathBuf>,
 }
 
 impl Default for Options {
@@ -22,6 +25,8 @@ impl Default for Options {
             name: None,
             isolation_timeout: Duration::from_millis(200),
             keep: None,
+            capture: crate::capture::CaptureMode::Never,
+            forensics: None,
         }
     }
 }
@@ -63,8 +68,40 @@ impl Options {
         self
     }
 
-    /// What NETNS_TEST_KEEP asks for, read in the parent (never in a forked child).
-    pub(crate) fn keep_from_env(mut self) -> Self {
+    /// Packet capture: `Never` (the default), `OnFailure` or `Always`; also set by
+    /// `NETNS_TEST_CAPTURE=always|never|on-failure`.
+    pub fn capture(mut self, mode: crate::capture::CaptureMode) -> Self {
+        self.capture = mode;
+        self
+    }
+
+    /// Where a failed run writes its pcap files and report; by default
+    /// `target/netns-test/<test name>/`.
+    pub fn forensics_dir(mut self, dir: impl Into<std::path::PathBuf>) -> Self {
+        self.forensics = Some(dir.into());
+        self
+    }
+
+    /// Settings from the environment and the file system, read in the parent (never
+    /// in a forked child): NETNS_TEST_KEEP, NETNS_TEST_CAPTURE, the target directory.
+    pub(crate) fn with_env(self) -> Self {
+        let mut o = self.keep_from_env();
+        if std::env::var_os("NETNS_TEST_CAPTURE").is_some() {
+            o.capture = crate::capture::CaptureMode::from_env();
+        }
+        if o.forensics.is_none() {
+            let name = o.name.clone().unwrap_or_else(|| format!("unnamed-{}", std::process::id()));
+            let safe: String = name
+                .chars()
+                .map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '-' })
+                .collect();
+            o.forensics = Some(target_dir().join("netns-test").join(safe));
+        }
+        o
+    }
+
+    /// What NETNS_TEST_KEEP asks for.
+    fn keep_from_env(mut self) -> Self {
         if self.keep.is_none() {
             self.keep = match std::env::var("NETNS_TEST_KEEP").ok().as_deref() {
                 None | Some("" | "0" | "false") => None,
@@ -80,4 +117,16 @@ impl Options {
         self.isolation_timeout = timeout;
         self
     }
+}
+
+/// CARGO_TARGET_DIR, else the `target` directory the running binary was built in,
+/// else ./target.
+fn target_dir() -> std::path::PathBuf {
+    if let Some(dir) = std::env::var_os("CARGO_TARGET_DIR") {
+        return dir.into();
+    }
+    std::env::current_exe()
+        .ok()
+        .and_then(|exe| exe.ancestors().find(|a| a.file_name().is_some_and(|n| n == "target")).map(Into::into))
+        .unwrap_or_else(|| "target".into())
 }

@@ -15,6 +15,7 @@ pub(crate) mod netlink;
 pub mod netns;
 pub(crate) mod plan;
 
+use crate::capture::Capture;
 use crate::error::human;
 use futures::future::try_join_all;
 use netlink::{CHANGE, CREATE, GET};
@@ -55,6 +56,7 @@ pub(crate) async fn build(
     outside: u64,
     deadline: Instant,
     step: &dyn Fn(&str),
+    capture: Option<&mut Capture>,
 ) -> Result<Vec<BuiltSpace>, String> {
     let host =
         NetNs::current().map_err(|e| format!("opening the sandbox's network namespace: {e}"))?;
@@ -131,6 +133,17 @@ pub(crate) async fn build(
     }
     try_join_all(pending).await?;
 
+    // Capture every veth end from the moment it exists, before any packet moves.
+    if let Some(capture) = capture {
+        for (space, (ns, _)) in plan.spaces.iter().zip(&spaces) {
+            let veths = space.ifaces.iter().filter(|i| matches!(i.kind, Kind::Veth { .. }));
+            for iface in veths {
+                ns.run(|| capture.open(&space.name, &iface.name, iface.index))
+                    .and_then(|r| r)
+                    .map_err(|e| format!("building node {}: capturing {}: {e}", space.name, iface.name))?;
+            }
+        }
+    }
     step("adding addresses and routes");
     // Round 2: configure.
     let mut pending = Vec::new();

@@ -35,7 +35,7 @@ impl Net {
                 End::Bridge { bridge, .. } => bridge.clone(),
             };
             let (nx, ny) = (named(&l.a), named(&l.b));
-            ((nx == a && ny == b) || (nx == b && ny == a)).then(|| [x, y])
+            ((nx == a && ny == b) || (nx == b && ny == a)).then_some([x, y])
         });
         match found {
             Some(ends) => LinkFault { net: self, ends },

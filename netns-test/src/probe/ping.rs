@@ -130,6 +130,7 @@ impl Pinger {
         let ident = PingIdentifier(NEXT_IDENT.fetch_add(1, Ordering::Relaxed));
         let mut pinger = self.client.pinger(to, ident).await;
         let payload = [0u8; 16];
+        let mut last_send_error = None;
         for (seq, wait) in tries.waits.iter().enumerate() {
             pinger.timeout(*wait);
             match pinger.ping(PingSequence(seq as u16), &payload).await {
@@ -139,20 +140,31 @@ impl Pinger {
                     None => return Ok(rtt),
                     Some((by, why)) => return Err(ProbeError::Unreachable { to, by, why }),
                 },
-                Err(surge_ping::SurgeError::Timeout { .. }) => continue,
-                Err(surge_ping::SurgeError::IOError(e)) => {
+                Err(surge_ping::SurgeError::Timeout { .. }) => last_send_error = None,
+                // No route is final: waiting will not make one.
+                Err(surge_ping::SurgeError::IOError(e))
+                    if matches!(e.raw_os_error(), Some(libc::ENETUNREACH | libc::EHOSTUNREACH)) =>
+                {
                     return Err(ProbeError::Send {
                         to,
                         error: e.to_string(),
                     })
                 }
+                // Anything else the kernel says while sending (seen: EINVAL from an
+                // IPv6 raw socket right after the build) gets the rest of the tries.
                 Err(e) => {
-                    return Err(ProbeError::Send {
-                        to,
-                        error: e.to_string(),
-                    })
+                    let kind = if self.client.get_socket().get_type() == socket2::Type::RAW {
+                        "raw"
+                    } else {
+                        "datagram"
+                    };
+                    last_send_error = Some(format!("{e} (ICMP {kind} socket)"));
+                    tokio::time::sleep(*wait).await;
                 }
             }
+        }
+        if let Some(error) = last_send_error {
+            return Err(ProbeError::Send { to, error });
         }
         Err(ProbeError::NoReply {
             to,
