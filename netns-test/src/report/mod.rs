@@ -1,7 +1,10 @@
 //! The failure report: what failed, then every node's links, addresses, routes and
 //! neighbours as `ip` prints them, then the topology itself.
 
+mod diagram;
 mod state;
+
+pub use diagram::{diagram, dot};
 
 pub(crate) use state::NodeState;
 use std::fmt::Write as _;
@@ -23,12 +26,15 @@ pub(crate) async fn node_states(net: &crate::Net) -> Vec<(String, Result<NodeSta
     futures::future::join_all(reads).await
 }
 
-/// The state of every node, then the topology.
+/// A drawing of the topology, the state of every node, then the topology's text.
 pub(crate) fn format(
     states: &[(String, Result<NodeState, String>)],
     topology: &crate::Topology,
 ) -> String {
-    let mut out = String::new();
+    let mut out = String::from("diagram:\n");
+    for line in diagram(topology).lines() {
+        let _ = writeln!(out, "  {line}");
+    }
     for (name, state) in states {
         let _ = writeln!(out, "node {name}:");
         match state {

@@ -1,0 +1,143 @@
+//! `cargo xtask smoke`: the topology smoke suite, the project's main job.
+//!
+//! xtask stays std-only, so it does not parse topologies itself: it runs the tests
+//! crate's `smoke` target (`netns_test::smoke::main`) through cargo, steering it with
+//! environment variables: which files to run, that it should print the table of
+//! timings after libtest's report, or which file to explain instead.
+
+use crate::run::{cargo, show};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+const USAGE: &str = "\
+usage: cargo xtask smoke [PATH...] [-- LIBTEST-ARGS...]
+       cargo xtask smoke --explain FILE
+
+Builds every .topo file under the PATHs (files or directories, searched recursively;
+default: tests/topologies) in a sandbox of its own, checks every `expect` and the ring
+pings and neighbour tables of each segment, prints libtest's report and then a table
+of nodes, links, build and check times per topology. Arguments after `--` go to the
+test binary: a filter, --exact, --skip, --test-threads 1, --format terse, --list.
+
+--explain FILE prints FILE back as the language reads it, the resolved addresses of
+every node and interface (automatic ones included) and a diagram; nothing is built.
+";
+
+pub fn run(args: &[String]) -> Result<(), String> {
+    let (ours, libtest) = match args.iter().position(|a| a == "--") {
+        Some(i) => (&args[..i], &args[i + 1..]),
+        None => (args, &[][..]),
+    };
+    let mut explain = None;
+    let mut paths = Vec::new();
+    let mut it = ours.iter();
+    while let Some(arg) = it.next() {
+        match arg.as_str() {
+            "-h" | "--help" => {
+                print!("{USAGE}");
+                return Ok(());
+            }
+            "--explain" => {
+                let file = it.next().ok_or("--explain needs a FILE")?;
+                explain = Some(absolute(file)?);
+            }
+            a if a.starts_with('-') => {
+                return Err(format!(
+                    "unknown option {a:?} (libtest's go after `--`)\n\n{USAGE}"
+                ))
+            }
+            a => paths.push(absolute(a)?),
+        }
+    }
+    if let Some(file) = explain {
+        if !paths.is_empty() || !libtest.is_empty() {
+            return Err(format!(
+                "--explain takes one FILE and nothing else\n\n{USAGE}"
+            ));
+        }
+        // The binary is run directly, not by `cargo test`: the explanation (or the
+        // parse error) is then all that is printed, without cargo's test-failed notes.
+        let mut cmd = Command::new(smoke_binary()?);
+        cmd.env("NETNS_TEST_SMOKE_EXPLAIN", &file);
+        return run_loud(cmd, &[("NETNS_TEST_SMOKE_EXPLAIN", &file)])
+            .map_err(|()| format!("cannot explain {}", file.display()));
+    }
+    if paths.is_empty() {
+        paths.push(crate::run::root().join("tests").join("topologies"));
+    }
+    // The test binary runs in the tests crate's directory: it gets absolute paths.
+    let joined = std::env::join_paths(&paths)
+        .map_err(|e| format!("these paths cannot be passed on: {e}"))?;
+    let mut cmd = cargo(&["test", "-p", "netns-test-tests", "--test", "smoke", "--"]);
+    cmd.args(libtest)
+        .env("NETNS_TEST_SMOKE_PATHS", &joined)
+        .env("NETNS_TEST_SMOKE_TABLE", "1");
+    run_loud(
+        cmd,
+        &[
+            ("NETNS_TEST_SMOKE_PATHS", Path::new(&joined)),
+            ("NETNS_TEST_SMOKE_TABLE", Path::new("1")),
+        ],
+    )
+    .map_err(|()| "the smoke suite failed: see the report above".to_string())
+}
+
+/// Builds the `smoke` test binary and returns its path (from cargo's JSON messages).
+pub fn smoke_binary() -> Result<PathBuf, String> {
+    let mut cmd = cargo(&[
+        "test",
+        "--quiet",
+        "-p",
+        "netns-test-tests",
+        "--test",
+        "smoke",
+        "--no-run",
+        "--message-format=json-render-diagnostics",
+    ]);
+    let out = cmd
+        .stderr(Stdio::inherit())
+        .output()
+        .map_err(|e| format!("{}: {e}", show(&cmd)))?;
+    if !out.status.success() {
+        return Err(format!("`{}` failed ({})", show(&cmd), out.status));
+    }
+    // `"executable":"<path>"` on the artifact line of the target; paths in this
+    // workspace need no JSON unescaping.
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter(|l| l.contains("\"name\":\"smoke\""))
+        .find_map(|l| {
+            let start = l.find("\"executable\":\"")? + "\"executable\":\"".len();
+            let len = l[start..].find('"')?;
+            Some(PathBuf::from(&l[start..start + len]))
+        })
+        .ok_or_else(|| format!("`{}` named no executable", show(&cmd)))
+}
+
+/// A path from the command line, relative to where `cargo xtask` was invoked; it must exist.
+pub fn absolute(p: &str) -> Result<PathBuf, String> {
+    let path = std::env::current_dir()
+        .map_err(|e| format!("the current directory: {e}"))?
+        .join(p);
+    if !path.exists() {
+        return Err(format!("{p}: no such file or directory"));
+    }
+    Ok(path)
+}
+
+/// Runs `cmd`, echoing it with the variables that steer it, so it can be rerun by hand.
+fn run_loud(mut cmd: Command, env: &[(&str, &Path)]) -> Result<(), ()> {
+    let vars: Vec<String> = env
+        .iter()
+        .map(|(k, v)| format!("{k}={}", v.display()))
+        .collect();
+    eprintln!("$ {} {}", vars.join(" "), show(&cmd));
+    match cmd.status() {
+        Ok(status) if status.success() => Ok(()),
+        Ok(_) => Err(()),
+        Err(e) => {
+            eprintln!("xtask: {}: {e}", show(&cmd));
+            Err(())
+        }
+    }
+}
