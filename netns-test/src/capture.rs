@@ -53,7 +53,11 @@ impl Capture {
             // Protocol 0 here and ETH_P_ALL in bind: a socket made with ETH_P_ALL
             // hooks into every device at once and then unhooks again in bind, which
             // costs an RCU grace period.
-            let fd = libc::socket(libc::AF_PACKET, libc::SOCK_RAW | libc::SOCK_CLOEXEC | libc::SOCK_NONBLOCK, 0);
+            let fd = libc::socket(
+                libc::AF_PACKET,
+                libc::SOCK_RAW | libc::SOCK_CLOEXEC | libc::SOCK_NONBLOCK,
+                0,
+            );
             if fd < 0 {
                 return Err(io::Error::last_os_error());
             }
@@ -140,7 +144,8 @@ fn recv_frame(fd: i32) -> io::Result<Option<(u32, u32, Vec<u8>)>> {
         let (mut sec, mut nsec) = (0u32, 0u32);
         let mut cmsg = libc::CMSG_FIRSTHDR(&msg);
         while !cmsg.is_null() {
-            if (*cmsg).cmsg_level == libc::SOL_SOCKET && (*cmsg).cmsg_type == libc::SCM_TIMESTAMPNS {
+            if (*cmsg).cmsg_level == libc::SOL_SOCKET && (*cmsg).cmsg_type == libc::SCM_TIMESTAMPNS
+            {
                 let ts = std::ptr::read_unaligned(libc::CMSG_DATA(cmsg) as *const libc::timespec);
                 sec = ts.tv_sec as u32;
                 nsec = ts.tv_nsec as u32;

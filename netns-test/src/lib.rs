@@ -67,7 +67,8 @@ where
         options.timeout,
         Box::new(move |reporter: &sandbox::Reporter| {
             reporter.phase(Phase::Build);
-            let mut capture = (options.capture != CaptureMode::Never).then(capture::Capture::default);
+            let mut capture =
+                (options.capture != CaptureMode::Never).then(capture::Capture::default);
             let net = setup(topology, outside, deadline, reporter, capture.as_mut())
                 .map_err(|e| (Phase::Build, e))?;
             reporter.phase(Phase::Body);
@@ -82,7 +83,12 @@ where
             let mut outcome = outcome;
             let save = outcome.is_err() || options.capture == CaptureMode::Always;
             if let (Some(capture), Some(dir), true) = (&capture, &options.forensics, save) {
-                let note = save_forensics(&net, capture, dir, outcome.as_ref().err().map(|e| e.1.as_str()));
+                let note = save_forensics(
+                    &net,
+                    capture,
+                    dir,
+                    outcome.as_ref().err().map(|e| e.1.as_str()),
+                );
                 if let Err((_, why)) = &mut outcome {
                     why.push_str(&note);
                 }
@@ -98,7 +104,12 @@ where
 
 /// Writes the capture (a pcap file per link end) and the report under `dir`; returns
 /// the line the failure message ends with.
-fn save_forensics(net: &Net, capture: &capture::Capture, dir: &std::path::Path, failure: Option<&str>) -> String {
+fn save_forensics(
+    net: &Net,
+    capture: &capture::Capture,
+    dir: &std::path::Path,
+    failure: Option<&str>,
+) -> String {
     let report = match failure {
         // A failed check's message already carries every node's state.
         Some(f) if f.contains("\nnode host:") => f.to_string(),
@@ -119,11 +130,21 @@ fn save_forensics(net: &Net, capture: &capture::Capture, dir: &std::path::Path, 
 
 /// NETNS_TEST_KEEP: the failed sandbox stays up (until the bound, or until the test
 /// process is interrupted, which takes the sandbox with it) and says how to enter it.
-fn keep_for_a_developer(net: &Net, reporter: &sandbox::Reporter, test: Option<&str>, why: &str, keep: std::time::Duration) {
+fn keep_for_a_developer(
+    net: &Net,
+    reporter: &sandbox::Reporter,
+    test: Option<&str>,
+    why: &str,
+    keep: std::time::Duration,
+) {
     // The worker's pid as the host sees it: the first of /proc/self/status's NSpid.
     let pid = std::fs::read_to_string("/proc/self/status")
         .ok()
-        .and_then(|s| s.lines().find(|l| l.starts_with("NSpid:")).and_then(|l| l.split_whitespace().nth(1).map(str::to_string)))
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("NSpid:"))
+                .and_then(|l| l.split_whitespace().nth(1).map(str::to_string))
+        })
         .unwrap_or_else(|| "?".into());
     let enter = format!("nsenter --target {pid} --user --mount --preserve-credentials");
     let mut how = format!(
@@ -165,7 +186,13 @@ fn setup(
         .enable_all()
         .build()
         .map_err(|e| format!("starting the sandbox's runtime: {e}"))?;
-    let built = rt.block_on(build::build(topology, outside, deadline, &|s| reporter.step(s), capture))?;
+    let built = rt.block_on(build::build(
+        topology,
+        outside,
+        deadline,
+        &|s| reporter.step(s),
+        capture,
+    ))?;
     let net = Net::new(rt, topology.clone(), built);
     Ok(net)
 }

@@ -90,10 +90,19 @@ impl Options {
             o.capture = crate::capture::CaptureMode::from_env();
         }
         if o.forensics.is_none() {
-            let name = o.name.clone().unwrap_or_else(|| format!("unnamed-{}", std::process::id()));
+            let name = o
+                .name
+                .clone()
+                .unwrap_or_else(|| format!("unnamed-{}", std::process::id()));
             let safe: String = name
                 .chars()
-                .map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '-' })
+                .map(|c| {
+                    if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                        c
+                    } else {
+                        '-'
+                    }
+                })
                 .collect();
             o.forensics = Some(target_dir().join("netns-test").join(safe));
         }
@@ -127,6 +136,10 @@ fn target_dir() -> std::path::PathBuf {
     }
     std::env::current_exe()
         .ok()
-        .and_then(|exe| exe.ancestors().find(|a| a.file_name().is_some_and(|n| n == "target")).map(Into::into))
+        .and_then(|exe| {
+            exe.ancestors()
+                .find(|a| a.file_name().is_some_and(|n| n == "target"))
+                .map(Into::into)
+        })
         .unwrap_or_else(|| "target".into())
 }

@@ -123,3 +123,35 @@ pub fn udp_exchange(net: &Net, server: &str, addr: IpAddr, client: &str) {
     cli.recv_from(&mut buf).unwrap();
     assert_eq!(&buf, b"pong");
 }
+
+/// Builds a fixture test target of this crate (`[[test]]` with the `fixtures`
+/// feature: its tests fail on purpose) with cargo, in the same target directory, and
+/// returns the executable's path.
+pub fn fixture_binary(target: &str) -> std::path::PathBuf {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let out = std::process::Command::new(cargo)
+        .args([
+            "test",
+            "-p",
+            "netns-test-tests",
+            "--features",
+            "fixtures",
+            "--test",
+            target,
+        ])
+        .args(["--no-run", "--message-format=json"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("running cargo to build the fixture");
+    assert!(
+        out.status.success(),
+        "building the fixture: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+        .filter(|v| v["target"]["name"] == target)
+        .find_map(|v| v["executable"].as_str().map(std::path::PathBuf::from))
+        .expect("cargo names the fixture's executable")
+}

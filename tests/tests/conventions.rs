@@ -7,38 +7,10 @@ use std::path::PathBuf;
 use std::process::{Command, Output};
 use std::sync::OnceLock;
 
-/// Builds the fixture binary once (cargo, same target dir) and returns its path.
+/// The fixture binary, built once.
 fn fixture() -> &'static PathBuf {
     static PATH: OnceLock<PathBuf> = OnceLock::new();
-    PATH.get_or_init(|| {
-        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-        let out = Command::new(cargo)
-            .args([
-                "test",
-                "-p",
-                "netns-test-tests",
-                "--features",
-                "fixtures",
-                "--test",
-                "fixture-conventions",
-                "--no-run",
-                "--message-format=json",
-            ])
-            .current_dir(env!("CARGO_MANIFEST_DIR"))
-            .output()
-            .expect("running cargo to build the fixture");
-        assert!(
-            out.status.success(),
-            "building the fixture: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8_lossy(&out.stdout)
-            .lines()
-            .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
-            .filter(|v| v["target"]["name"] == "fixture-conventions")
-            .find_map(|v| v["executable"].as_str().map(PathBuf::from))
-            .expect("cargo names the fixture's executable")
-    })
+    PATH.get_or_init(|| netns_test_tests::fixture_binary("fixture-conventions"))
 }
 
 struct Run {

@@ -1,8 +1,11 @@
 //! `cargo xtask`: the project's task runner (rust-analyzer's pattern: one binary,
 //! subcommands, std only).
 
+mod bench;
+mod graph;
 mod rootless;
 mod run;
+mod smoke;
 mod test;
 
 use std::process::ExitCode;
@@ -11,8 +14,12 @@ const USAGE: &str = "\
 usage: cargo xtask <task> [args]
 
 tasks:
+  smoke [PATH...]   the topology smoke suite (default tests/topologies), then a table of timings;
+                    --explain FILE prints a topology's addresses and diagram (see `smoke --help`)
   test              everything CI runs: fmt, clippy, the suite as root and rootless
   rootless [UID]    build the test binaries and run them as an unprivileged user (default 65534)
+  bench [--quick]   measure W1/W2/W3 against the shell steps; writes target/netns-test-bench.{json,svg}
+  graph FILE        a topology as Graphviz: target/netns-test/graph/NAME.dot (and .svg with `dot`)
 ";
 
 fn main() -> ExitCode {
@@ -20,6 +27,9 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("test") => test::run(&args[1..]),
         Some("rootless") => rootless::run(&args[1..]),
+        Some("smoke") => smoke::run(&args[1..]),
+        Some("bench") => bench::run(&args[1..]),
+        Some("graph") => graph::run(&args[1..]),
         Some("-h" | "--help" | "help") | None => {
             print!("{USAGE}");
             Ok(())

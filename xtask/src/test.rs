@@ -1,6 +1,11 @@
 //! `cargo xtask test`: what CI runs, usable locally.
+//!
+//! fmt, clippy, then the suite with cargo-nextest in two hash partitions (after
+//! checking that together they list every test exactly once), then the runtime's
+//! tests again as an unprivileged user, then the smoke suite.
 
-use crate::run::{cargo, check};
+use crate::run::{cargo, check, show};
+use std::collections::BTreeSet;
 
 pub fn run(args: &[String]) -> Result<(), String> {
     if let Some(a) = args.first() {
@@ -15,7 +20,16 @@ pub fn run(args: &[String]) -> Result<(), String> {
         "-D",
         "warnings",
     ]))?;
-    check(&mut cargo(&["test", "--workspace"]))?;
+    partitions_cover_the_suite()?;
+    for part in ["hash:1/2", "hash:2/2"] {
+        check(&mut cargo(&[
+            "nextest",
+            "run",
+            "--workspace",
+            "--partition",
+            part,
+        ]))?;
+    }
     if crate::run::is_root() {
         crate::rootless::run(&[])?;
     } else {
@@ -24,4 +38,58 @@ pub fn run(args: &[String]) -> Result<(), String> {
         );
     }
     Ok(())
+}
+
+/// The two partitions are disjoint and together hold every test of the workspace.
+fn partitions_cover_the_suite() -> Result<(), String> {
+    let all = list(None)?;
+    let one = list(Some("hash:1/2"))?;
+    let two = list(Some("hash:2/2"))?;
+    if all.is_empty() {
+        return Err("nextest lists no tests".into());
+    }
+    let both: Vec<_> = one.intersection(&two).collect();
+    if !both.is_empty() {
+        return Err(format!("tests in both partitions: {both:?}"));
+    }
+    let union: BTreeSet<String> = one.union(&two).cloned().collect();
+    if union != all {
+        let missing: Vec<_> = all.difference(&union).collect();
+        return Err(format!("tests in no partition: {missing:?}"));
+    }
+    eprintln!(
+        "xtask: {} tests; partition 1/2 has {}, 2/2 has {}: each test exactly once",
+        all.len(),
+        one.len(),
+        two.len()
+    );
+    Ok(())
+}
+
+/// `cargo nextest list` in one-line format: `binary-id test-name` per test.
+fn list(partition: Option<&str>) -> Result<BTreeSet<String>, String> {
+    let mut args = vec![
+        "nextest",
+        "list",
+        "--workspace",
+        "--message-format",
+        "oneline",
+    ];
+    if let Some(p) = partition {
+        args.extend(["--partition", p]);
+    }
+    let mut cmd = cargo(&args);
+    let out = cmd.output().map_err(|e| format!("{}: {e}", show(&cmd)))?;
+    if !out.status.success() {
+        return Err(format!(
+            "{} failed:\n{}",
+            show(&cmd),
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    Ok(String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(str::to_string)
+        .collect())
 }

@@ -136,11 +136,19 @@ pub(crate) async fn build(
     // Capture every veth end from the moment it exists, before any packet moves.
     if let Some(capture) = capture {
         for (space, (ns, _)) in plan.spaces.iter().zip(&spaces) {
-            let veths = space.ifaces.iter().filter(|i| matches!(i.kind, Kind::Veth { .. }));
+            let veths = space
+                .ifaces
+                .iter()
+                .filter(|i| matches!(i.kind, Kind::Veth { .. }));
             for iface in veths {
                 ns.run(|| capture.open(&space.name, &iface.name, iface.index))
                     .and_then(|r| r)
-                    .map_err(|e| format!("building node {}: capturing {}: {e}", space.name, iface.name))?;
+                    .map_err(|e| {
+                        format!(
+                            "building node {}: capturing {}: {e}",
+                            space.name, iface.name
+                        )
+                    })?;
             }
         }
     }
@@ -211,7 +219,12 @@ pub(crate) async fn build(
         .map(|(space, (_, handle))| wait_up(space, handle, deadline));
     let states = try_join_all(waits).await?;
     for (space, (ns, _)) in plan.spaces.iter().zip(&spaces) {
-        if space.ifaces.iter().flat_map(|i| &i.addrs).any(|c| c.addr.is_ipv6()) {
+        if space
+            .ifaces
+            .iter()
+            .flat_map(|i| &i.addrs)
+            .any(|c| c.addr.is_ipv6())
+        {
             step(&format!("waiting for node {}'s IPv6 addresses", space.name));
             wait_solicited_groups(space, ns, deadline).await?;
         }

@@ -40,8 +40,12 @@ impl Net {
         match found {
             Some(ends) => LinkFault { net: self, ends },
             None => {
-                let pairs: Vec<String> = self.topology.links.iter().map(|l| l.to_string()).collect();
-                panic!("no link between {a} and {b}; links:\n  {}", pairs.join("\n  "))
+                let pairs: Vec<String> =
+                    self.topology.links.iter().map(|l| l.to_string()).collect();
+                panic!(
+                    "no link between {a} and {b}; links:\n  {}",
+                    pairs.join("\n  ")
+                )
             }
         }
     }
@@ -59,7 +63,8 @@ impl Net {
         };
         let mut cut = Vec::new();
         for l in &self.topology.links {
-            let across = (in_group(left, &l.a) && in_group(right, &l.b)) || (in_group(right, &l.a) && in_group(left, &l.b));
+            let across = (in_group(left, &l.a) && in_group(right, &l.b))
+                || (in_group(right, &l.a) && in_group(left, &l.b));
             if across {
                 cut.push(end_ref(self, &l.a));
                 continue;
@@ -114,7 +119,10 @@ fn end_ref(net: &Net, end: &End) -> EndRef {
             ifname: n.ifname.clone(),
         },
         End::Bridge { bridge, port } => EndRef {
-            node: net.topology.bridge(bridge).map_or_else(|| HOST.to_string(), |b| b.node.clone()),
+            node: net
+                .topology
+                .bridge(bridge)
+                .map_or_else(|| HOST.to_string(), |b| b.node.clone()),
             ifname: port.clone(),
         },
     }
@@ -131,7 +139,12 @@ pub(super) async fn set_and_wait(net: &Net, ends: &[EndRef], up: bool) -> Result
         } else {
             LinkUnspec::new_with_index(index).down().build()
         };
-        netlink::send(&node.netlink(), Msg::SetLink(msg), CHANGE, format!("setting {} {word} in {}", e.ifname, e.node))
+        netlink::send(
+            &node.netlink(),
+            Msg::SetLink(msg),
+            CHANGE,
+            format!("setting {} {word} in {}", e.ifname, e.node),
+        )
     });
     try_join_all(sets).await?;
     let deadline = Instant::now() + Duration::from_secs(5);
@@ -140,7 +153,12 @@ pub(super) async fn set_and_wait(net: &Net, ends: &[EndRef], up: bool) -> Result
         let asks = ends.iter().map(|e| {
             let node = net.node(&e.node);
             let msg = LinkUnspec::new_with_index(node.iface(&e.ifname).index).build();
-            netlink::send(&node.netlink(), Msg::GetLink(msg), GET, format!("reading {} in {}", e.ifname, e.node))
+            netlink::send(
+                &node.netlink(),
+                Msg::GetLink(msg),
+                GET,
+                format!("reading {} in {}", e.ifname, e.node),
+            )
         });
         let answers = try_join_all(asks).await?;
         let settled = answers.iter().all(|a| {

@@ -95,6 +95,15 @@ impl fmt::Debug for Pinger {
 
 static NEXT_IDENT: AtomicU16 = AtomicU16::new(1);
 
+/// The kernel's neighbour tables are shared by every network namespace of the
+/// machine, 1024 entries per family by default (gc_thresh3, settable only in the
+/// initial namespace): many large sandboxes at once, or namespaces still being
+/// freed, can fill them.
+const NEIGHBOUR_TABLE_HINT: &str =
+    "; the kernel's neighbour table may be full: it is shared by all \
+     network namespaces of the machine (net.ipv4.neigh.default.gc_thresh3 and \
+     net.ipv6.neigh.default.gc_thresh3, 1024 by default)";
+
 impl Pinger {
     /// Opens the socket with the calling thread inside the node (`enter` runs a
     /// closure there). Raw ICMP first: the user namespace grants CAP_NET_RAW inside.
@@ -143,7 +152,10 @@ impl Pinger {
                 Err(surge_ping::SurgeError::Timeout { .. }) => last_send_error = None,
                 // No route is final: waiting will not make one.
                 Err(surge_ping::SurgeError::IOError(e))
-                    if matches!(e.raw_os_error(), Some(libc::ENETUNREACH | libc::EHOSTUNREACH)) =>
+                    if matches!(
+                        e.raw_os_error(),
+                        Some(libc::ENETUNREACH | libc::EHOSTUNREACH)
+                    ) =>
                 {
                     return Err(ProbeError::Send {
                         to,
@@ -158,7 +170,13 @@ impl Pinger {
                     } else {
                         "datagram"
                     };
-                    last_send_error = Some(format!("{e} (ICMP {kind} socket)"));
+                    let mut why = format!("{e} (ICMP {kind} socket)");
+                    if matches!(&e, surge_ping::SurgeError::IOError(io) if io.raw_os_error() == Some(libc::EINVAL))
+                    {
+                        // What the kernel answers when it cannot make a neighbour entry.
+                        why.push_str(NEIGHBOUR_TABLE_HINT);
+                    }
+                    last_send_error = Some(why);
                     tokio::time::sleep(*wait).await;
                 }
             }
