@@ -2,7 +2,7 @@
 //!
 //! fmt, clippy, then the suite with cargo-nextest in two hash partitions (after
 //! checking that together they list every test exactly once), then the runtime's
-//! tests again as an unprivileged user, then the smoke suite.
+//! tests again as an unprivileged user, then the smoke suite with its table.
 
 use crate::run::{cargo, check, show};
 use std::collections::BTreeSet;

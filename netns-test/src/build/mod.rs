@@ -73,23 +73,15 @@ pub(crate) async fn build(
 
     let plan = Plan::new(topo);
     step("creating the nodes' namespaces");
-    let mut spaces = Vec::with_capacity(plan.spaces.len());
-    for (i, space) in plan.spaces.iter().enumerate() {
-        let ns = if i == 0 {
-            host.try_clone()
-        } else {
-            NetNs::create(&host)
-        }
-        .map_err(|e| {
-            format!(
-                "building node {}: creating its network namespace: {e}",
-                space.name
-            )
-        })?;
-        // Sysctls go first: DAD must be off before any IPv6-capable link appears.
-        ns.run(|| set_sysctls(space))
-            .and_then(|r| r)
-            .map_err(|e| format!("building node {}: {e}", space.name))?;
+    let ipv6 = plan
+        .spaces
+        .iter()
+        .flat_map(|s| &s.ifaces)
+        .flat_map(|i| &i.addrs)
+        .any(|c| c.addr.is_ipv6());
+    let made = make_namespaces(&plan, &host, ipv6)?;
+    let mut spaces = Vec::with_capacity(made.len());
+    for (space, ns) in plan.spaces.iter().zip(made) {
         let handle = netlink::connect(Some(&ns)).map_err(|e| {
             format!(
                 "building node {}: opening its netlink socket: {e}",
@@ -251,8 +243,66 @@ pub(crate) async fn build(
     Ok(built)
 }
 
-fn set_sysctls(space: &Space) -> std::io::Result<()> {
-    if std::path::Path::new("/proc/sys/net/ipv6").exists() {
+/// Every space's namespace (`host` is the calling thread's own) with its sysctls
+/// set. Making a namespace is mostly the kernel initialising its subsystems, which
+/// can run side by side: large topologies use one thread per core.
+fn make_namespaces(plan: &Plan, host: &NetNs, ipv6: bool) -> Result<Vec<NetNs>, String> {
+    let make = |space: &Space, first: bool| -> Result<NetNs, String> {
+        let ns = if first {
+            host.try_clone()
+        } else {
+            NetNs::create(host)
+        }
+        .map_err(|e| {
+            format!(
+                "building node {}: creating its network namespace: {e}",
+                space.name
+            )
+        })?;
+        // Sysctls go first: DAD must be off before any IPv6-capable link appears.
+        ns.run(|| set_sysctls(space, ipv6))
+            .and_then(|r| r)
+            .map_err(|e| format!("building node {}: {e}", space.name))?;
+        Ok(ns)
+    };
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    if plan.spaces.len() < 8 || threads < 2 {
+        return plan
+            .spaces
+            .iter()
+            .enumerate()
+            .map(|(i, s)| make(s, i == 0))
+            .collect();
+    }
+    let chunk = plan.spaces.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = plan
+            .spaces
+            .chunks(chunk)
+            .enumerate()
+            .map(|(c, spaces)| {
+                scope.spawn(move || -> Result<Vec<NetNs>, String> {
+                    spaces
+                        .iter()
+                        .enumerate()
+                        .map(|(i, s)| make(s, c == 0 && i == 0))
+                        .collect()
+                })
+            })
+            .collect();
+        let mut all = Vec::with_capacity(plan.spaces.len());
+        for w in workers {
+            all.extend(
+                w.join()
+                    .map_err(|_| "a thread making namespaces panicked".to_string())??,
+            );
+        }
+        Ok(all)
+    })
+}
+
+fn set_sysctls(space: &Space, ipv6: bool) -> std::io::Result<()> {
+    if ipv6 && std::path::Path::new("/proc/sys/net/ipv6").exists() {
         write_sysctl("net.ipv6.conf.all.accept_dad", "0")?;
         write_sysctl("net.ipv6.conf.default.accept_dad", "0")?;
     }
