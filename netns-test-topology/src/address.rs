@@ -14,8 +14,9 @@ const MAX_SEGMENT: usize = 65535;
 /// Hosts in a /24, without the network and broadcast addresses.
 const MAX_ENDS: usize = 254;
 
-/// The automatic addresses of end `n` (1-based) on segment `s` (1-based).
-pub(crate) fn automatic(s: u16, n: u8) -> [Cidr; 2] {
+/// The automatic addresses of end `n` (1-based) on segment `s` (1-based):
+/// `10.<s/256>.<s%256>.<n>/24` and `fd00:<s>::<n>/64`.
+pub fn automatic(s: u16, n: u8) -> [Cidr; 2] {
     let [hi, lo] = s.to_be_bytes();
     [
         Cidr {

@@ -37,6 +37,7 @@ mod parse;
 mod print;
 mod validate;
 
+pub use address::automatic as automatic_addrs;
 pub use error::{CidrParseError, ParseError};
 pub use model::{
     Bridge, Cidr, Destination, End, Expect, ExpectKind, Link, Member, Node, NodeEnd, Route,

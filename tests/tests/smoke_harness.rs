@@ -163,12 +163,13 @@ fn a_failing_expect_fails_its_trial_with_the_report() {
         .nth(1)
         .unwrap_or_else(|| panic!("no failure report: {}", r.out));
     let path = fixture("fail/wrong_expect.topo");
-    // The file, the drawing, what failed, and the state of the nodes.
+    // The file, what failed, then the runtime's report: the drawing and the nodes.
     assert!(
-        report.starts_with(&format!(
-            "{}:\n[a] eth0 10.7.0.1/24 ---- 10.7.0.2/24 eth0 [b]\n",
-            path.display()
-        )),
+        report.starts_with(&format!("{}:\nfailed in phase checks", path.display())),
+        "{report}"
+    );
+    assert!(
+        report.contains("diagram:\n  [a] eth0 10.7.0.1/24 ---- 10.7.0.2/24 eth0 [b]\n"),
         "{report}"
     );
     assert!(report.contains("failed in phase checks"), "{report}");

@@ -4,9 +4,9 @@
 //! The measuring itself lives in tests/benches/perf.rs; this only sets the stage, so
 //! that one command from the README does everything.
 
-use crate::run::{cargo, check, is_root, root, show};
+use crate::run::{cargo, check, is_root, root};
 use std::path::PathBuf;
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 pub fn run(args: &[String]) -> Result<(), String> {
     let mut quick = false;
@@ -61,72 +61,7 @@ fn on_path(tool: &str) -> bool {
 }
 
 /// Builds the `w1x200` fixture (200 empty two-node tests) in release and returns its
-/// executable, as cargo reports it in its JSON messages.
+/// executable.
 fn build_fixture() -> Result<PathBuf, String> {
-    let mut cmd = cargo(&[
-        "test",
-        "--release",
-        "-p",
-        "netns-test-tests",
-        "--features",
-        "fixtures",
-        "--test",
-        "w1x200",
-        "--no-run",
-        "--message-format=json",
-    ]);
-    eprintln!("$ {}", show(&cmd));
-    let out = cmd
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .output()
-        .map_err(|e| format!("{}: {e}", show(&cmd)))?;
-    if !out.status.success() {
-        return Err(format!("`{}` failed ({})", show(&cmd), out.status));
-    }
-    String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .filter(|l| l.contains(r#""reason":"compiler-artifact""#))
-        .filter(|l| l.contains(r#""name":"w1x200""#))
-        .find_map(|l| json_string_after(l, r#""executable":""#))
-        .map(PathBuf::from)
-        .ok_or_else(|| "cargo did not report the w1x200 fixture's executable".into())
-}
-
-/// The JSON string value that starts right after `key` in `line` (xtask has no
-/// dependencies, and this is the one field it needs from cargo's messages).
-fn json_string_after(line: &str, key: &str) -> Option<String> {
-    let rest = &line[line.find(key)? + key.len()..];
-    let mut value = String::new();
-    let mut chars = rest.chars();
-    while let Some(c) = chars.next() {
-        match c {
-            '"' => return Some(value),
-            '\\' => match chars.next()? {
-                'n' => value.push('\n'),
-                't' => value.push('\t'),
-                other => value.push(other), // \" \\ \/
-            },
-            c => value.push(c),
-        }
-    }
-    None
-}
-
-#[cfg(test)]
-mod tests {
-    use super::json_string_after;
-
-    #[test]
-    fn reads_the_executable_of_a_cargo_message() {
-        let line = r#"{"reason":"compiler-artifact","target":{"name":"w1x200"},"executable":"/w/t\"x\\/y","fresh":true}"#;
-        assert_eq!(
-            json_string_after(line, r#""executable":""#).as_deref(),
-            Some(r#"/w/t"x\/y"#)
-        );
-        assert_eq!(
-            json_string_after(r#"{"executable":null}"#, r#""executable":""#),
-            None
-        );
-    }
+    crate::run::test_executable("w1x200", &["--release", "--features", "fixtures"])
 }

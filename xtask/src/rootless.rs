@@ -62,19 +62,13 @@ fn test_binaries() -> Result<Vec<(String, String)>, String> {
         if !line.contains("\"reason\":\"compiler-artifact\"") || !line.contains("\"test\":true") {
             continue;
         }
-        let (Some(exe), Some(name)) = (json_str(line, "executable"), json_str(line, "name")) else {
+        let (Some(exe), Some(name)) = (
+            crate::run::json_string_after(line, r#""executable":""#),
+            crate::run::json_string_after(line, r#""name":""#),
+        ) else {
             continue;
         };
         found.push((name, exe));
     }
     Ok(found)
-}
-
-/// The first string value of `"key":"..."` in a line of cargo's JSON (no escapes in
-/// paths and target names we use, so no JSON parser needed).
-fn json_str(line: &str, key: &str) -> Option<String> {
-    let pat = format!("\"{key}\":\"");
-    let start = line.find(&pat)? + pat.len();
-    let end = line[start..].find('"')? + start;
-    Some(line[start..end].to_string())
 }

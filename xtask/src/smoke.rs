@@ -7,7 +7,7 @@
 
 use crate::run::{cargo, show};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 const USAGE: &str = "\
 usage: cargo xtask smoke [PATH...] [-- LIBTEST-ARGS...]
@@ -82,36 +82,9 @@ pub fn run(args: &[String]) -> Result<(), String> {
     .map_err(|()| "the smoke suite failed: see the report above".to_string())
 }
 
-/// Builds the `smoke` test binary and returns its path (from cargo's JSON messages).
+/// Builds the `smoke` test binary and returns its path.
 pub fn smoke_binary() -> Result<PathBuf, String> {
-    let mut cmd = cargo(&[
-        "test",
-        "--quiet",
-        "-p",
-        "netns-test-tests",
-        "--test",
-        "smoke",
-        "--no-run",
-        "--message-format=json-render-diagnostics",
-    ]);
-    let out = cmd
-        .stderr(Stdio::inherit())
-        .output()
-        .map_err(|e| format!("{}: {e}", show(&cmd)))?;
-    if !out.status.success() {
-        return Err(format!("`{}` failed ({})", show(&cmd), out.status));
-    }
-    // `"executable":"<path>"` on the artifact line of the target; paths in this
-    // workspace need no JSON unescaping.
-    String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .filter(|l| l.contains("\"name\":\"smoke\""))
-        .find_map(|l| {
-            let start = l.find("\"executable\":\"")? + "\"executable\":\"".len();
-            let len = l[start..].find('"')?;
-            Some(PathBuf::from(&l[start..start + len]))
-        })
-        .ok_or_else(|| format!("`{}` named no executable", show(&cmd)))
+    crate::run::test_executable("smoke", &[])
 }
 
 /// A path from the command line, relative to where `cargo xtask` was invoked; it must exist.

@@ -6,7 +6,6 @@ use super::diagram;
 use crate::topology::{Cidr, End, Topology, HOST};
 use std::collections::HashSet;
 use std::fmt::Write;
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 /// The topology printed back by the language's printer, every node's interfaces with
 /// their resolved addresses, and the [`diagram`].
@@ -83,31 +82,14 @@ fn automatic_ends(t: &Topology) -> HashSet<(String, String)> {
             break;
         };
         let all_automatic = !segment.members.is_empty()
-            && segment
-                .members
-                .iter()
-                .enumerate()
-                .all(|(j, m)| u8::try_from(j + 1).is_ok_and(|n| m.addrs == automatic(s, n)));
+            && segment.members.iter().enumerate().all(|(j, m)| {
+                u8::try_from(j + 1).is_ok_and(|n| m.addrs == crate::topology::automatic_addrs(s, n))
+            });
         if all_automatic {
             out.extend(segment.members.into_iter().map(|m| (m.node, m.ifname)));
         }
     }
     out
-}
-
-/// The language's automatic addresses of end `n` on segment `s` (see docs/topology.md).
-fn automatic(s: u16, n: u8) -> [Cidr; 2] {
-    let [hi, lo] = s.to_be_bytes();
-    [
-        Cidr {
-            addr: IpAddr::V4(Ipv4Addr::new(10, hi, lo, n)),
-            prefix: 24,
-        },
-        Cidr {
-            addr: IpAddr::V6(Ipv6Addr::new(0xfd00, s, 0, 0, 0, 0, 0, n.into())),
-            prefix: 64,
-        },
-    ]
 }
 
 #[cfg(test)]
