@@ -155,3 +155,25 @@ pub fn fixture_binary(target: &str) -> std::path::PathBuf {
         .find_map(|v| v["executable"].as_str().map(std::path::PathBuf::from))
         .expect("cargo names the fixture's executable")
 }
+
+/// `hundred_tests!(NAME, EACH)` makes `mod NAME` with a hundred items `EACH!(t00)` ..
+/// `EACH!(t99)` in nested modules: distinct test paths without a name-pasting crate.
+/// `EACH` is a `macro_rules!` of the calling file taking a list of names.
+#[macro_export]
+macro_rules! hundred_tests {
+    ($m:ident, $each:ident) => {
+        mod $m {
+            use super::*;
+            $each!(t00 t01 t02 t03 t04 t05 t06 t07 t08 t09);
+            mod m1 { use super::*; $each!(t10 t11 t12 t13 t14 t15 t16 t17 t18 t19); }
+            mod m2 { use super::*; $each!(t20 t21 t22 t23 t24 t25 t26 t27 t28 t29); }
+            mod m3 { use super::*; $each!(t30 t31 t32 t33 t34 t35 t36 t37 t38 t39); }
+            mod m4 { use super::*; $each!(t40 t41 t42 t43 t44 t45 t46 t47 t48 t49); }
+            mod m5 { use super::*; $each!(t50 t51 t52 t53 t54 t55 t56 t57 t58 t59); }
+            mod m6 { use super::*; $each!(t60 t61 t62 t63 t64 t65 t66 t67 t68 t69); }
+            mod m7 { use super::*; $each!(t70 t71 t72 t73 t74 t75 t76 t77 t78 t79); }
+            mod m8 { use super::*; $each!(t80 t81 t82 t83 t84 t85 t86 t87 t88 t89); }
+            mod m9 { use super::*; $each!(t90 t91 t92 t93 t94 t95 t96 t97 t98 t99); }
+        }
+    };
+}
