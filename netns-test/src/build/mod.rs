@@ -123,7 +123,12 @@ pub(crate) async fn build(
             ));
         }
     }
-    try_join_all(pending).await?;
+    answered(
+        deadline,
+        "creating links and bridges",
+        try_join_all(pending),
+    )
+    .await?;
 
     // Capture every veth end from the moment it exists, before any packet moves.
     if let Some(capture) = capture {
@@ -199,7 +204,12 @@ pub(crate) async fn build(
             ));
         }
     }
-    try_join_all(pending).await?;
+    answered(
+        deadline,
+        "adding addresses and routes",
+        try_join_all(pending),
+    )
+    .await?;
 
     step("waiting for the links to come up");
     // Round 3: wait until every veth end is up, and learn the MACs.
@@ -241,6 +251,20 @@ pub(crate) async fn build(
         });
     }
     Ok(built)
+}
+
+/// The kernel's answers to a round of requests, or an error naming the round if they
+/// have not all come by the deadline (a lost answer would otherwise hang the build
+/// until the parent's deadline, with less to say).
+async fn answered<T>(
+    deadline: Instant,
+    round: &str,
+    answers: impl std::future::Future<Output = Result<T, String>>,
+) -> Result<T, String> {
+    match tokio::time::timeout_at(deadline.into(), answers).await {
+        Ok(result) => result,
+        Err(_) => Err(format!("building: the kernel did not answer every request of the round \"{round}\" before the deadline")),
+    }
 }
 
 /// Every space's namespace (`host` is the calling thread's own) with its sysctls
