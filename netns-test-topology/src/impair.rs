@@ -216,7 +216,9 @@ pub(crate) fn rate(t: Token<'_>) -> Result<u64, ParseError> {
     };
     let r = n.checked_mul(scale).ok_or_else(expected)?;
     if r == 0 {
-        return Err(t.pos.error(format!("rate {} is out of range: more than 0", t.text)));
+        return Err(t
+            .pos
+            .error(format!("rate {} is out of range: more than 0", t.text)));
     }
     Ok(r)
 }

@@ -41,7 +41,7 @@ mod validate;
 pub use address::automatic as automatic_addrs;
 pub use error::{CidrParseError, ParseError};
 pub use model::{
-    Bridge, Impairment, Percent, Cidr, Destination, End, Expect, ExpectKind, Link, Member, Node, NodeEnd, Route,
-    Segment, SegmentKind, Target, Topology, HOST,
+    Bridge, Cidr, Destination, End, Expect, ExpectKind, Impairment, Link, Member, Node, NodeEnd,
+    Percent, Route, Segment, SegmentKind, Target, Topology, HOST,
 };
 pub use parse::parse;

@@ -610,10 +610,8 @@ impl Parser {
         }
         check_name(name, t.pos)?;
         let ifname_pos = t.pos.plus(name.chars().count() + 1);
-        let at_end = |cur: &Cursor<'_, '_>| {
-            cur.peek()
-                .is_none_or(|t| t.text == "--" || link_option(&t))
-        };
+        let at_end =
+            |cur: &Cursor<'_, '_>| cur.peek().is_none_or(|t| t.text == "--" || link_option(&t));
 
         if self.kinds.get(name) == Some(&Kind::Bridge) {
             if ifname.is_some() {
@@ -1016,7 +1014,9 @@ mod tests {
     fn impairments_for_both_directions() {
         use crate::impair::Percent;
         use std::time::Duration;
-        let t = ok("a -- b mtu 1400 delay 20ms jitter 5ms loss 1% duplicate 0.5% reorder 10% rate 10mbit");
+        let t = ok(
+            "a -- b mtu 1400 delay 20ms jitter 5ms loss 1% duplicate 0.5% reorder 10% rate 10mbit",
+        );
         let i = Impairment {
             delay: Some(Duration::from_millis(20)),
             jitter: Some(Duration::from_millis(5)),
@@ -1036,7 +1036,12 @@ mod tests {
         assert_eq!(rate("1bit"), 1);
         assert_eq!(rate("3kbit"), 3000);
         assert_eq!(rate("2gbit"), 2_000_000_000);
-        let loss = |s: &str| impair(&ok(&format!("a -- b loss {s}")))[0].loss.unwrap().milli();
+        let loss = |s: &str| {
+            impair(&ok(&format!("a -- b loss {s}")))[0]
+                .loss
+                .unwrap()
+                .milli()
+        };
         assert_eq!(loss("0%"), 0);
         assert_eq!(loss("100%"), 100_000);
         assert_eq!(loss("0.001%"), 1);
@@ -1057,7 +1062,10 @@ mod tests {
         let [x, y] = impair(&t);
         assert_eq!((x.delay, x.rate, x.jitter), (ms(10), Some(1_000_000), None));
         assert_eq!(x.loss.unwrap().milli(), 5000);
-        assert_eq!((y.delay, y.rate, y.jitter, y.loss), (ms(10), None, ms(30), None));
+        assert_eq!(
+            (y.delay, y.rate, y.jitter, y.loss),
+            (ms(10), None, ms(30), None)
+        );
         // the order of the groups does not matter
         let t = ok("a:x -- b:y b->a: delay 3ms a->b: delay 4ms");
         assert_eq!(impair(&t).map(|i| i.delay), [ms(4), ms(3)]);

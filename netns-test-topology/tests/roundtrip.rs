@@ -7,8 +7,8 @@
 //! parser made is never left without, since it adds automatic ones).
 
 use netns_test_topology::{
-    parse, Bridge, Impairment, Percent, Cidr, Destination, End, Expect, ExpectKind, Link, Node, NodeEnd, Route,
-    SegmentKind, Target, Topology, HOST,
+    parse, Bridge, Cidr, Destination, End, Expect, ExpectKind, Impairment, Link, Node, NodeEnd,
+    Percent, Route, SegmentKind, Target, Topology, HOST,
 };
 use proptest::prelude::*;
 use std::collections::{HashMap, HashSet};
@@ -115,7 +115,8 @@ fn impairment() -> impl Strategy<Value = Impairment> {
             (1u64..=60_000).prop_map(Duration::from_millis),
         ])
     };
-    let percent = || proptest::option::of((0u32..=100_000).prop_map(|m| Percent::from_milli(m).unwrap()));
+    let percent =
+        || proptest::option::of((0u32..=100_000).prop_map(|m| Percent::from_milli(m).unwrap()));
     let rate = proptest::option::of(prop_oneof![
         1u64..=u64::MAX / 1_000_000_000,
         (1u64..10_000).prop_map(|n| n * 1000),
