@@ -40,7 +40,12 @@ pub(crate) const KEYWORDS: [&str; 15] = [
 /// True for the words that start a link's options: `mtu`, an impairment, or a
 /// direction `a->b:`. They end the second end's addresses.
 fn link_option(t: &Token<'_>) -> bool {
-    t.text == "mtu" || crate::impair::OPTIONS.contains(&t.text) || t.text.contains("->")
+    // An interface name may hold "->" (`a:x->y`): a direction has no ":" before it.
+    let direction = t
+        .text
+        .split_once("->")
+        .is_some_and(|(from, _)| !from.contains(':'));
+    t.text == "mtu" || crate::impair::OPTIONS.contains(&t.text) || direction
 }
 
 /// Node, bridge and interface names are at most this long: the kernel's IFNAMSIZ
@@ -1052,6 +1057,12 @@ mod tests {
         assert_eq!(impair(&t)[1].delay, Some(Duration::from_millis(1)));
         assert_eq!(impair(&t)[1].rate, Some(1_000_000));
         assert_eq!(ok("a -- b").links[0].impair, [Impairment::default(); 2]);
+        // "->" inside an interface name is no direction
+        let t = ok("a:x->y -- b:p->q rate 1kbit");
+        assert_eq!(
+            t.links[0].to_string(),
+            "a:x->y 10.0.1.1/24 fd00:1::1/64 -- b:p->q 10.0.1.2/24 fd00:1::2/64 rate 1kbit"
+        );
     }
 
     #[test]
