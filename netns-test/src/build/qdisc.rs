@@ -294,4 +294,41 @@ mod tests {
         assert_eq!(u32::from_ne_bytes(o[12..16].try_into().unwrap()), 125_000);
         assert_eq!(u16::from_ne_bytes([o[42], o[43]]), TCA_TBF_BURST);
     }
+
+    #[test]
+    fn netem_layout() {
+        let u32_at = |o: &[u8], i: usize| u32::from_ne_bytes(o[i..i + 4].try_into().unwrap());
+        let imp = Impairment {
+            delay: Some(Duration::from_millis(20)),
+            loss: crate::topology::Percent::from_milli(100_000),
+            reorder: crate::topology::Percent::from_milli(50_000),
+            rate: Some(8_000),
+            ..Impairment::default()
+        };
+        let o = netem_options(&imp).unwrap();
+        // qopt 24, LATENCY64 12, JITTER64 12, REORDER 12, RATE 20
+        assert_eq!(o.len(), 24 + 12 + 12 + 12 + 20);
+        let per_us = ticks_per_us().unwrap();
+        assert_eq!(u32_at(&o, 0), (20_000.0 * per_us) as u32);
+        assert_eq!(u32_at(&o, 4), NETEM_LIMIT);
+        assert_eq!(u32_at(&o, 8), u32::MAX, "100% loss");
+        assert_eq!(u32_at(&o, 12), 1, "gap 1 with reorder");
+        assert_eq!(u16::from_ne_bytes([o[26], o[27]]), TCA_NETEM_LATENCY64);
+        assert_eq!(
+            i64::from_ne_bytes(o[28..36].try_into().unwrap()),
+            20_000_000
+        );
+        assert_eq!(u16::from_ne_bytes([o[50], o[51]]), TCA_NETEM_REORDER);
+        assert_eq!(u32_at(&o, 52), u32::MAX / 2);
+        assert_eq!(u16::from_ne_bytes([o[62], o[63]]), TCA_NETEM_RATE);
+        assert_eq!(u32_at(&o, 64), 1000, "bytes per second");
+        assert_eq!(kind(&imp), "netem");
+        assert_eq!(
+            kind(&Impairment {
+                rate: Some(1),
+                ..Impairment::default()
+            }),
+            "tbf"
+        );
+    }
 }
