@@ -31,6 +31,7 @@
 mod address;
 mod error;
 mod ifnames;
+mod impair;
 mod lex;
 mod model;
 mod parse;
@@ -40,7 +41,7 @@ mod validate;
 pub use address::automatic as automatic_addrs;
 pub use error::{CidrParseError, ParseError};
 pub use model::{
-    Bridge, Cidr, Destination, End, Expect, ExpectKind, Link, Member, Node, NodeEnd, Route,
-    Segment, SegmentKind, Target, Topology, HOST,
+    Bridge, Cidr, Destination, End, Expect, ExpectKind, Impairment, Link, Member, Node, NodeEnd,
+    Percent, Route, Segment, SegmentKind, Target, Topology, HOST,
 };
 pub use parse::parse;

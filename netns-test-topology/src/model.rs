@@ -3,6 +3,7 @@
 //! guesses. Printing a model and parsing the text gives the same model back.
 
 use crate::error::CidrParseError;
+pub use crate::impair::{Impairment, Percent};
 use std::collections::HashMap;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::str::FromStr;
@@ -59,6 +60,9 @@ pub struct Link {
     pub a: End,
     pub b: End,
     pub mtu: Option<u32>,
+    /// What happens to the traffic leaving each end: index 0 on end `a`'s egress
+    /// (traffic from a to b), 1 on end `b`'s.
+    pub impair: [Impairment; 2],
 }
 
 /// One end of a veth pair.

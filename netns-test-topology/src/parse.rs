@@ -7,6 +7,7 @@
 //! point at the offending word.
 
 use crate::error::ParseError;
+use crate::impair::Impairment;
 use crate::lex::{lex, Pos, Statement, Token};
 use crate::model::{
     Bridge, Cidr, Destination, End, Expect, ExpectKind, Link, Node, NodeEnd, Route, Target,
@@ -18,9 +19,34 @@ use std::str::FromStr;
 
 /// Words that start statements or options; they cannot be names, so that a typo
 /// in a statement never silently becomes a node.
-pub(crate) const KEYWORDS: [&str; 9] = [
-    "node", "bridge", "route", "expect", "forward", "sysctl", "mtu", "default", "via",
+pub(crate) const KEYWORDS: [&str; 15] = [
+    "node",
+    "bridge",
+    "route",
+    "expect",
+    "forward",
+    "sysctl",
+    "mtu",
+    "default",
+    "via",
+    "delay",
+    "jitter",
+    "loss",
+    "duplicate",
+    "reorder",
+    "rate",
 ];
+
+/// True for the words that start a link's options: `mtu`, an impairment, or a
+/// direction `a->b:`. They end the second end's addresses.
+fn link_option(t: &Token<'_>) -> bool {
+    // An interface name may hold "->" (`a:x->y`): a direction has no ":" before it.
+    let direction = t
+        .text
+        .split_once("->")
+        .is_some_and(|(from, _)| !from.contains(':'));
+    t.text == "mtu" || crate::impair::OPTIONS.contains(&t.text) || direction
+}
 
 /// Node, bridge and interface names are at most this long: the kernel's IFNAMSIZ
 /// less the terminating NUL.
@@ -255,6 +281,141 @@ fn mtu(cur: &mut Cursor<'_, '_>) -> Result<u32, ParseError> {
         .ok_or_else(|| unexpected(t, EXPECTED))
 }
 
+/// The name a direction `X->Y:` uses for an end: its node, or its bridge.
+fn end_name(end: &End) -> &str {
+    match end {
+        End::Node(n) => &n.node,
+        End::Bridge { bridge, .. } => bridge,
+    }
+}
+
+/// The options after a link's ends: `[mtu N]`, then impairments for both
+/// directions, then groups `X->Y: OPTIONS` for one direction, X and Y being the
+/// ends' names. Each option is given once per direction: a direction group adds
+/// to the options for both, it does not override them, so that what a line means
+/// never depends on the order of its words.
+fn link_options(
+    cur: &mut Cursor<'_, '_>,
+    names: [&str; 2],
+) -> Result<(Option<u32>, [Impairment; 2]), ParseError> {
+    const EXPECTED: &str = "\"mtu\", delay, jitter, loss, duplicate, reorder, rate, \
+                            a direction like a->b: or end of statement";
+    let mtu = if cur.peek_is(&["mtu"]) {
+        cur.next();
+        Some(mtu(cur)?)
+    } else {
+        None
+    };
+    let mut impair = [Impairment::default(); 2];
+    // Where each option was set, per direction, for "given twice" and "needs delay".
+    let mut set: [HashMap<&str, Pos>; 2] = Default::default();
+    // The directions the current group applies to.
+    let mut sides: &[usize] = &[0, 1];
+    let mut group_start: Option<Token<'_>> = None;
+    let mut group_empty = false;
+    let mut seen_dirs: [Option<Pos>; 2] = [None, None];
+    while let Some(t) = cur.next() {
+        if t.text == "mtu" && mtu.is_some() {
+            return Err(t.pos.error("\"mtu\" given twice"));
+        }
+        if t.text == "mtu" {
+            return Err(t.pos.error(
+                "\"mtu\" comes right after the ends, before any impairment: the MTU is \
+                 the same on both ends",
+            ));
+        }
+        if t.text.contains("->") {
+            if group_empty {
+                let g = group_start.expect("a group was opened");
+                return Err(t.pos.error(format!(
+                    "expected options after {}, found {:?}",
+                    g.text, t.text
+                )));
+            }
+            let dir = t
+                .text
+                .strip_suffix(':')
+                .and_then(|d| d.split_once("->"))
+                .ok_or_else(|| {
+                    t.pos.error(format!(
+                        "expected a direction like {}->{}: (with the colon), found {:?}",
+                        names[0], names[1], t.text
+                    ))
+                })?;
+            let side = match dir {
+                (x, y) if x == names[0] && y == names[1] => 0,
+                (x, y) if x == names[1] && y == names[0] => 1,
+                _ => {
+                    return Err(t.pos.error(format!(
+                        "direction {:?} is not one of this link's: {a}->{b}: or {b}->{a}:",
+                        t.text,
+                        a = names[0],
+                        b = names[1]
+                    )))
+                }
+            };
+            if let Some(first) = seen_dirs[side] {
+                return Err(t.pos.error(format!(
+                    "direction {} given twice (first at {}:{})",
+                    t.text, first.line, first.col
+                )));
+            }
+            seen_dirs[side] = Some(t.pos);
+            sides = if side == 0 { &[0] } else { &[1] };
+            group_start = Some(t);
+            group_empty = true;
+            continue;
+        }
+        if !crate::impair::OPTIONS.contains(&t.text) {
+            return Err(unexpected(t, EXPECTED));
+        }
+        let option = t.text;
+        let value = cur.next_or(&format!("a value for {option}"))?;
+        for &s in sides {
+            if let Some(first) = set[s].get(option) {
+                let dir = format!("{}->{}", names[s], names[1 - s]);
+                return Err(t.pos.error(format!(
+                    "{option} given twice for {dir} (first at {}:{})",
+                    first.line, first.col
+                )));
+            }
+        }
+        for &s in sides {
+            set[s].insert(option, t.pos);
+            let i = &mut impair[s];
+            match option {
+                "delay" => i.delay = Some(crate::impair::time(option, value)?),
+                "jitter" => i.jitter = Some(crate::impair::time(option, value)?),
+                "loss" => i.loss = Some(crate::impair::percent(option, value)?),
+                "duplicate" => i.duplicate = Some(crate::impair::percent(option, value)?),
+                "reorder" => i.reorder = Some(crate::impair::percent(option, value)?),
+                _ => i.rate = Some(crate::impair::rate(value)?),
+            }
+        }
+        group_empty = false;
+    }
+    if group_empty {
+        let g = group_start.expect("a group was opened");
+        return Err(cur.statement.end().error(format!(
+            "expected options after {}, found end of statement",
+            g.text
+        )));
+    }
+    // netem delays the packets it reorders and jitters: both mean nothing without it.
+    for s in 0..2 {
+        for option in ["jitter", "reorder"] {
+            if let (Some(pos), None) = (set[s].get(option), impair[s].delay) {
+                return Err(pos.error(format!(
+                    "{option} needs a delay on {}->{} (write delay too)",
+                    names[s],
+                    names[1 - s]
+                )));
+            }
+        }
+    }
+    Ok((mtu, impair))
+}
+
 fn family(ip: IpAddr) -> &'static str {
     if ip.is_ipv4() {
         "IPv4"
@@ -433,7 +594,7 @@ impl Parser {
     fn end(&mut self, cur: &mut Cursor<'_, '_>) -> Result<(End, EndSpan), ParseError> {
         const EXPECTED: &str = "a node or bridge name";
         let t = cur.next_or(EXPECTED)?;
-        if t.text == "--" || t.text == "mtu" {
+        if t.text == "--" || link_option(&t) {
             return Err(unexpected(t, EXPECTED));
         }
         if Cidr::parse(t.text).is_ok() || IpAddr::from_str(t.text).is_ok() {
@@ -454,7 +615,8 @@ impl Parser {
         }
         check_name(name, t.pos)?;
         let ifname_pos = t.pos.plus(name.chars().count() + 1);
-        let at_end = |cur: &Cursor<'_, '_>| cur.peek().is_none() || cur.peek_is(&["--", "mtu"]);
+        let at_end =
+            |cur: &Cursor<'_, '_>| cur.peek().is_none_or(|t| t.text == "--" || link_option(&t));
 
         if self.kinds.get(name) == Some(&Kind::Bridge) {
             if ifname.is_some() {
@@ -525,15 +687,8 @@ impl Parser {
             }
             _ => {}
         }
-        let mtu = if cur.peek_is(&["mtu"]) {
-            cur.next();
-            Some(mtu(cur)?)
-        } else {
-            cur.finish("\"mtu\" or end of statement")?;
-            None
-        };
-        cur.finish("end of statement")?;
-        self.topo.links.push(Link { a, b, mtu });
+        let (mtu, impair) = link_options(cur, [end_name(&a), end_name(&b)])?;
+        self.topo.links.push(Link { a, b, mtu, impair });
         self.spans.links.push(LinkSpan {
             start,
             a: a_span,
@@ -845,11 +1000,143 @@ mod tests {
             err("a -- mtu"),
             "topology:1:6: expected a node or bridge name, found \"mtu\""
         );
-        for keyword in KEYWORDS.iter().filter(|k| **k != "mtu") {
+        for keyword in KEYWORDS
+            .iter()
+            .filter(|k| **k != "mtu" && !crate::impair::OPTIONS.contains(k))
+        {
             assert_eq!(
                 err(&format!("a -- {keyword}")),
                 format!("topology:1:6: {keyword:?} is a keyword and cannot be a name")
             );
+        }
+    }
+
+    fn impair(t: &Topology) -> [Impairment; 2] {
+        t.links[0].impair
+    }
+
+    #[test]
+    fn impairments_for_both_directions() {
+        use crate::impair::Percent;
+        use std::time::Duration;
+        let t = ok(
+            "a -- b mtu 1400 delay 20ms jitter 5ms loss 1% duplicate 0.5% reorder 10% rate 10mbit",
+        );
+        let i = Impairment {
+            delay: Some(Duration::from_millis(20)),
+            jitter: Some(Duration::from_millis(5)),
+            loss: Percent::from_milli(1000),
+            duplicate: Percent::from_milli(500),
+            reorder: Percent::from_milli(10_000),
+            rate: Some(10_000_000),
+        };
+        assert_eq!(impair(&t), [i, i]);
+        assert_eq!(t.links[0].mtu, Some(1400));
+        // units
+        let delay = |s: &str| impair(&ok(&format!("a -- b delay {s}")))[0].delay.unwrap();
+        assert_eq!(delay("7us"), Duration::from_micros(7));
+        assert_eq!(delay("60s"), Duration::from_secs(60));
+        assert_eq!(delay("60000ms"), Duration::from_secs(60));
+        let rate = |s: &str| impair(&ok(&format!("a -- b rate {s}")))[0].rate.unwrap();
+        assert_eq!(rate("1bit"), 1);
+        assert_eq!(rate("3kbit"), 3000);
+        assert_eq!(rate("2gbit"), 2_000_000_000);
+        let loss = |s: &str| {
+            impair(&ok(&format!("a -- b loss {s}")))[0]
+                .loss
+                .unwrap()
+                .milli()
+        };
+        assert_eq!(loss("0%"), 0);
+        assert_eq!(loss("100%"), 100_000);
+        assert_eq!(loss("0.001%"), 1);
+        assert_eq!(loss("99.99%"), 99_990);
+        // bridge ends, and an end with addresses before the options
+        let t = ok("bridge br0\na 10.0.0.1/24 -- br0 rate 1mbit br0->a: delay 1ms");
+        assert_eq!(impair(&t)[0].delay, None);
+        assert_eq!(impair(&t)[1].delay, Some(Duration::from_millis(1)));
+        assert_eq!(impair(&t)[1].rate, Some(1_000_000));
+        assert_eq!(ok("a -- b").links[0].impair, [Impairment::default(); 2]);
+        // "->" inside an interface name is no direction
+        let t = ok("a:x->y -- b:p->q rate 1kbit");
+        assert_eq!(
+            t.links[0].to_string(),
+            "a:x->y 10.0.1.1/24 fd00:1::1/64 -- b:p->q 10.0.1.2/24 fd00:1::2/64 rate 1kbit"
+        );
+    }
+
+    #[test]
+    fn impairments_per_direction() {
+        use std::time::Duration;
+        let ms = |n| Some(Duration::from_millis(n));
+        let t = ok("a -- b mtu 1400 delay 10ms a->b: loss 5% rate 1mbit b->a: jitter 30ms");
+        let [x, y] = impair(&t);
+        assert_eq!((x.delay, x.rate, x.jitter), (ms(10), Some(1_000_000), None));
+        assert_eq!(x.loss.unwrap().milli(), 5000);
+        assert_eq!(
+            (y.delay, y.rate, y.jitter, y.loss),
+            (ms(10), None, ms(30), None)
+        );
+        // the order of the groups does not matter
+        let t = ok("a:x -- b:y b->a: delay 3ms a->b: delay 4ms");
+        assert_eq!(impair(&t).map(|i| i.delay), [ms(4), ms(3)]);
+        // printed once when equal, per direction else
+        assert_eq!(
+            ok("a -- b delay 10ms").links[0].to_string(),
+            "a:eth0 10.0.1.1/24 fd00:1::1/64 -- b:eth0 10.0.1.2/24 fd00:1::2/64 delay 10ms"
+        );
+        assert_eq!(
+            ok("a -- b a->b: delay 10ms b->a: delay 10ms").links[0].impair,
+            ok("a -- b delay 10ms").links[0].impair
+        );
+        assert_eq!(
+            ok("bridge br0\nbr0 -- b:e loss 1% b->br0: rate 1500kbit").links[0].to_string(),
+            "br0 -- b:e 10.0.1.1/24 fd00:1::1/64 br0->b: loss 1% b->br0: loss 1% rate 1500kbit"
+        );
+    }
+
+    #[test]
+    fn impairment_errors() {
+        let cases = [
+            ("a -- b delay", "1:13: expected a value for delay, found end of statement"),
+            ("a -- b delay 20", "1:14: expected a delay like 20ms (a whole number of us, ms or s), found \"20\""),
+            ("a -- b delay 20min", "1:14: expected a delay like 20ms (a whole number of us, ms or s), found \"20min\""),
+            ("a -- b delay 1.5ms", "1:14: expected a delay like 20ms (a whole number of us, ms or s), found \"1.5ms\""),
+            ("a -- b delay -1ms", "1:14: expected a delay like 20ms (a whole number of us, ms or s), found \"-1ms\""),
+            ("a -- b delay 0ms", "1:14: delay 0ms is out of range: more than 0 and at most 60s"),
+            ("a -- b delay 61s", "1:14: delay 61s is out of range: more than 0 and at most 60s"),
+            ("a -- b delay 1ms jitter 60001ms", "1:25: jitter 60001ms is out of range: more than 0 and at most 60s"),
+            ("a -- b loss 1", "1:13: expected a loss percentage like 1% or 0.5% (0 to 100, at most 3 decimals), found \"1\""),
+            ("a -- b loss 100.001%", "1:13: expected a loss percentage like 1% or 0.5% (0 to 100, at most 3 decimals), found \"100.001%\""),
+            ("a -- b duplicate 0.0001%", "1:18: expected a duplicate percentage like 1% or 0.5% (0 to 100, at most 3 decimals), found \"0.0001%\""),
+            ("a -- b loss 1.%", "1:13: expected a loss percentage like 1% or 0.5% (0 to 100, at most 3 decimals), found \"1.%\""),
+            ("a -- b loss .5%", "1:13: expected a loss percentage like 1% or 0.5% (0 to 100, at most 3 decimals), found \".5%\""),
+            ("a -- b delay 1ms reorder 101%", "1:26: expected a reorder percentage like 1% or 0.5% (0 to 100, at most 3 decimals), found \"101%\""),
+            ("a -- b rate 10", "1:13: expected a rate like 10mbit (a whole number of bit, kbit, mbit or gbit per second), found \"10\""),
+            ("a -- b rate 10mbps", "1:13: expected a rate like 10mbit (a whole number of bit, kbit, mbit or gbit per second), found \"10mbps\""),
+            ("a -- b rate 99999999999999gbit", "1:13: expected a rate like 10mbit (a whole number of bit, kbit, mbit or gbit per second), found \"99999999999999gbit\""),
+            ("a -- b rate 0kbit", "1:13: rate 0kbit is out of range: more than 0"),
+            ("a -- b jitter 5ms", "1:8: jitter needs a delay on a->b (write delay too)"),
+            ("a -- b reorder 5%", "1:8: reorder needs a delay on a->b (write delay too)"),
+            ("a -- b reorder 5% a->b: delay 1ms", "1:8: reorder needs a delay on b->a (write delay too)"),
+            ("a -- b jitter 1ms b->a: delay 1ms", "1:8: jitter needs a delay on a->b (write delay too)"),
+            ("a -- b delay 1ms delay 2ms", "1:18: delay given twice for a->b (first at 1:8)"),
+            ("a -- b delay 1ms b->a: delay 2ms", "1:24: delay given twice for b->a (first at 1:8)"),
+            ("a -- b a->b: rate 1mbit a->b: loss 1%", "1:25: direction a->b: given twice (first at 1:8)"),
+            ("a -- b a->c: rate 1mbit", "1:8: direction \"a->c:\" is not one of this link's: a->b: or b->a:"),
+            ("a -- b a->a: rate 1mbit", "1:8: direction \"a->a:\" is not one of this link's: a->b: or b->a:"),
+            ("a -- b a->b rate 1mbit", "1:8: expected a direction like a->b: (with the colon), found \"a->b\""),
+            ("a -- b a->b:", "1:13: expected options after a->b:, found end of statement"),
+            ("a -- b a->b: b->a: loss 1%", "1:14: expected options after a->b:, found \"b->a:\""),
+            ("a -- b delay 1ms mtu 1400", "1:18: \"mtu\" comes right after the ends, before any impairment: the MTU is the same on both ends"),
+            ("a -- b delay 1ms latency 1ms", "1:18: expected \"mtu\", delay, jitter, loss, duplicate, reorder, rate, a direction like a->b: or end of statement, found \"latency\""),
+            ("a -- delay 1ms", "1:6: expected a node or bridge name, found \"delay\""),
+            ("a delay 1ms -- b", "1:3: expected \"--\", found \"delay\""),
+            ("node rate", "1:6: \"rate\" is a keyword and cannot be a name"),
+            ("bridge loss", "1:8: \"loss\" is a keyword and cannot be a name"),
+        ];
+        for (src, want) in cases {
+            assert_eq!(err(src), format!("topology:{want}"), "{src}");
         }
     }
 
@@ -974,6 +1261,7 @@ mod tests {
                     addrs: vec![],
                 }),
                 mtu: Some(1400),
+                impair: Default::default(),
             }]
         );
         let t = ok("bridge br0\nhost:veth0 10.0.0.1/24 -- br0");
@@ -1013,7 +1301,8 @@ mod tests {
         );
         assert_eq!(
             err("a -- b -- c"),
-            "topology:1:8: expected \"mtu\" or end of statement, found \"--\""
+            "topology:1:8: expected \"mtu\", delay, jitter, loss, duplicate, reorder, rate, a \
+             direction like a->b: or end of statement, found \"--\""
         );
         assert_eq!(
             err("a mtu 1500 -- b"),
@@ -1021,7 +1310,7 @@ mod tests {
         );
         assert_eq!(
             err("a -- b mtu 1500 mtu 1500"),
-            "topology:1:17: expected end of statement, found \"mtu\""
+            "topology:1:17: \"mtu\" given twice"
         );
         assert_eq!(
             err("10.0.0.1/24 -- b"),

@@ -66,14 +66,35 @@ impl fmt::Display for End {
     }
 }
 
-/// The statement `END -- END [mtu N]`.
+/// The statement `END -- END [mtu N] [OPTIONS] [X->Y: OPTIONS]...`: impairments
+/// once when both directions have the same, else per direction.
 impl fmt::Display for Link {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{} -- {}", self.a, self.b)?;
         if let Some(mtu) = self.mtu {
             write!(f, " mtu {mtu}")?;
         }
+        let [x, y] = &self.impair;
+        if x == y {
+            if !x.is_none() {
+                write!(f, " {x}")?;
+            }
+        } else {
+            let names = [end_name(&self.a), end_name(&self.b)];
+            for (s, i) in self.impair.iter().enumerate() {
+                if !i.is_none() {
+                    write!(f, " {}->{}: {i}", names[s], names[1 - s])?;
+                }
+            }
+        }
         Ok(())
+    }
+}
+
+fn end_name(end: &End) -> &str {
+    match end {
+        End::Node(n) => &n.node,
+        End::Bridge { bridge, .. } => bridge,
     }
 }
 

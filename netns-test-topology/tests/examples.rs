@@ -42,7 +42,12 @@ fn port(bridge: &str, port: &str) -> End {
 }
 
 fn link(a: End, b: End) -> Link {
-    Link { a, b, mtu: None }
+    Link {
+        a,
+        b,
+        mtu: None,
+        impair: Default::default(),
+    }
 }
 
 fn route(node: &str, dest: Destination, via: &str) -> Route {

@@ -7,12 +7,13 @@
 //! parser made is never left without, since it adds automatic ones).
 
 use netns_test_topology::{
-    parse, Bridge, Cidr, Destination, End, Expect, ExpectKind, Link, Node, NodeEnd, Route,
-    SegmentKind, Target, Topology, HOST,
+    parse, Bridge, Cidr, Destination, End, Expect, ExpectKind, Impairment, Link, Node, NodeEnd,
+    Percent, Route, SegmentKind, Target, Topology, HOST,
 };
 use proptest::prelude::*;
 use std::collections::{HashMap, HashSet};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+use std::time::Duration;
 
 const KEYWORDS: [&str; 9] = [
     "node", "bridge", "route", "expect", "forward", "sysctl", "mtu", "default", "via",
@@ -48,6 +49,7 @@ struct RawLink {
     a: RawEnd,
     b: RawEnd,
     mtu: Option<u32>,
+    impair: [Impairment; 2],
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -105,6 +107,42 @@ fn mtu() -> impl Strategy<Value = Option<u32>> {
     proptest::option::of(68u32..=65535)
 }
 
+fn impairment() -> impl Strategy<Value = Impairment> {
+    let time = || {
+        proptest::option::of(prop_oneof![
+            (1u64..=60_000_000).prop_map(Duration::from_micros),
+            (1u64..=60).prop_map(Duration::from_secs),
+            (1u64..=60_000).prop_map(Duration::from_millis),
+        ])
+    };
+    let percent =
+        || proptest::option::of((0u32..=100_000).prop_map(|m| Percent::from_milli(m).unwrap()));
+    let rate = proptest::option::of(prop_oneof![
+        1u64..=u64::MAX / 1_000_000_000,
+        (1u64..10_000).prop_map(|n| n * 1000),
+        (1u64..10_000).prop_map(|n| n * 1_000_000),
+    ]);
+    (time(), time(), percent(), percent(), percent(), rate).prop_map(
+        |(delay, jitter, loss, duplicate, reorder, rate)| Impairment {
+            delay,
+            // jitter and reorder need a delay
+            jitter: jitter.filter(|_| delay.is_some()),
+            loss,
+            duplicate,
+            reorder: reorder.filter(|_| delay.is_some()),
+            rate,
+        },
+    )
+}
+
+fn impairments() -> impl Strategy<Value = [Impairment; 2]> {
+    prop_oneof![
+        Just([Impairment::default(); 2]),
+        impairment().prop_map(|i| [i, i]),
+        (impairment(), impairment()).prop_map(|(x, y)| [x, y]),
+    ]
+}
+
 fn raw() -> impl Strategy<Value = Raw> {
     let node = (
         name(),
@@ -144,7 +182,12 @@ fn raw() -> impl Strategy<Value = Raw> {
                 addrs,
             })
     };
-    let link = (end(), end(), mtu()).prop_map(|(a, b, mtu)| RawLink { a, b, mtu });
+    let link = (end(), end(), mtu(), impairments()).prop_map(|(a, b, mtu, impair)| RawLink {
+        a,
+        b,
+        mtu,
+        impair,
+    });
     let route = (any::<usize>(), any::<usize>(), any::<bool>(), addr()).prop_map(
         |(node, addr, default, dest)| RawRoute {
             node,
@@ -300,7 +343,12 @@ fn build(raw: Raw) -> Topology {
         if same {
             continue;
         }
-        let mut link = Link { a, b, mtu: l.mtu };
+        let mut link = Link {
+            a,
+            b,
+            mtu: l.mtu,
+            impair: l.impair,
+        };
         let mut a_port = None;
         for end in [&mut link.a, &mut link.b] {
             if let End::Bridge { bridge, port } = end {

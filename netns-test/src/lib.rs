@@ -6,7 +6,7 @@
 
 pub use netns_test_macros::netns_test;
 pub use netns_test_topology as topology;
-pub use netns_test_topology::Topology;
+pub use netns_test_topology::{Impairment, Percent, Topology};
 
 mod build;
 mod capture;
@@ -21,6 +21,7 @@ mod report;
 mod sandbox;
 pub mod smoke;
 
+pub use build::qdisc::available as qdisc_available;
 pub use capture::CaptureMode;
 pub use error::{Error, Phase, Timings};
 pub use net::{Iface, LinkFault, MacOrNode, Net, Node};

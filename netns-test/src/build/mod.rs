@@ -5,6 +5,8 @@
 //!    peer directly in its namespace: moving a link later costs an RCU grace period);
 //! 2. configure: peers up (an up flag inside the creating request is refused for the
 //!    peer), masters of bridge-to-bridge peers, addresses (IPv6 with NODAD), routes;
+//!    then, when the topology has impairments, a root qdisc (tbf or netem, see
+//!    [`qdisc`]) on the ends whose link has them, in a request round of its own;
 //! 3. barrier: one RTM_GETLINK per link end until the kernel reports it up. Without
 //!    it, the first packet after the build was lost in a fifth of the runs. Then, where
 //!    there are IPv6 addresses, until the kernel has joined their solicited-node
@@ -14,6 +16,7 @@
 pub(crate) mod netlink;
 pub mod netns;
 pub(crate) mod plan;
+pub(crate) mod qdisc;
 
 use crate::capture::Capture;
 use crate::error::human;
@@ -211,6 +214,9 @@ pub(crate) async fn build(
     )
     .await?;
 
+    // Round 2b: impairments, once the links are configured.
+    impair(&plan, &spaces, step).await?;
+
     step("waiting for the links to come up");
     // Round 3: wait until every veth end is up, and learn the MACs.
     let mut built = Vec::with_capacity(spaces.len());
@@ -265,6 +271,36 @@ async fn answered<T>(
         Ok(result) => result,
         Err(_) => Err(format!("building: the kernel did not answer every request of the round \"{round}\" before the deadline")),
     }
+}
+
+/// A root qdisc on every end whose link has impairments, all requests at once.
+async fn impair(
+    plan: &Plan,
+    spaces: &[(NetNs, Handle)],
+    step: &dyn Fn(&str),
+) -> Result<(), String> {
+    let mut qdiscs = Vec::new();
+    for (space, (_, handle)) in plan.spaces.iter().zip(spaces) {
+        for iface in space.ifaces.iter().filter(|i| !i.impair.is_none()) {
+            let what = format!(
+                "building node {}: impairing {} ({})",
+                space.name, iface.name, iface.impair
+            );
+            qdiscs.push(qdisc::install(
+                handle,
+                iface.index,
+                iface.mtu.unwrap_or(1500),
+                &iface.impair,
+                CREATE,
+                what,
+            ));
+        }
+    }
+    if !qdiscs.is_empty() {
+        step("impairing links");
+        try_join_all(qdiscs).await?;
+    }
+    Ok(())
 }
 
 /// Every space's namespace (`host` is the calling thread's own) with its sysctls

@@ -40,18 +40,26 @@ pub(crate) fn send(
     flags: u16,
     what: String,
 ) -> impl Future<Output = Result<Vec<RouteNetlinkMessage>, String>> + use<> {
+    let replies = request(handle, msg, flags);
+    async move { replies.await.map_err(|e| format!("{what}: {e}")) }
+}
+
+/// [`send`] with the kernel's error as it is, for callers that explain some errnos.
+pub(crate) fn request(
+    handle: &Handle,
+    msg: RouteNetlinkMessage,
+    flags: u16,
+) -> impl Future<Output = io::Result<Vec<RouteNetlinkMessage>>> + use<> {
     let mut req = NetlinkMessage::from(msg);
     req.header.flags = flags;
     let queued = handle.clone().request(req);
     async move {
-        let mut replies = queued.map_err(|e| format!("{what}: {e}"))?;
+        let mut replies = queued.map_err(|e| io::Error::other(e.to_string()))?;
         let mut out = Vec::new();
         while let Some(reply) = replies.next().await {
             match reply.payload {
                 NetlinkPayload::InnerMessage(m) => out.push(m),
-                NetlinkPayload::Error(e) if e.code.is_some() => {
-                    return Err(format!("{what}: {}", e.to_io()))
-                }
+                NetlinkPayload::Error(e) if e.code.is_some() => return Err(e.to_io()),
                 _ => {}
             }
         }

@@ -4,7 +4,7 @@
 //! a new link, so we choose every index ourselves (lo is 1 in every namespace) and
 //! never have to look one up.
 
-use netns_test_topology::{Cidr, End, Route, Topology, HOST};
+use netns_test_topology::{Cidr, End, Impairment, Route, Topology, HOST};
 
 /// Every namespace: `host` first, then the nodes in order.
 #[derive(Debug)]
@@ -31,6 +31,8 @@ pub(crate) struct Planned {
     /// The bridge (by index, in the same namespace) this port is enslaved to.
     pub master: Option<u32>,
     pub kind: Kind,
+    /// For a veth end: what happens to the traffic it sends (its egress qdisc).
+    pub impair: Impairment,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -112,6 +114,8 @@ impl Plan {
             };
             let a = place(&link.a, &mut spaces);
             let b = place(&link.b, &mut spaces);
+            spaces[a.0].ifaces[a.1].impair = link.impair[0];
+            spaces[b.0].ifaces[b.1].impair = link.impair[1];
             // A bridge port is best made by the creating request, which can carry its
             // master; the peer's master would need a second request. So `b` creates
             // the pair only when it is the one bridge port.
@@ -162,6 +166,7 @@ impl Space {
             mtu,
             master,
             kind,
+            impair: Impairment::default(),
         });
         self.ifaces.len() - 1
     }

@@ -1,10 +1,12 @@
-//! Faults at run time: links down and up, partitions and healing. Each call returns
-//! once the kernel reports the new state of every link it touched.
+//! Faults at run time: links down and up, impairments, partitions and healing. Each
+//! call returns once the kernel reports the new state of every link it touched.
 
 use super::Net;
-use crate::build::netlink::{self, CHANGE, GET};
-use crate::topology::{End, HOST};
+use crate::build::netlink::{self, CHANGE, CREATE, GET};
+use crate::build::qdisc;
+use crate::topology::{End, Impairment, HOST};
 use futures::future::try_join_all;
+use netlink_packet_core::NLM_F_ECHO;
 use netlink_packet_route::link::{LinkAttribute, State};
 use netlink_packet_route::RouteNetlinkMessage as Msg;
 use rtnetlink::LinkUnspec;
@@ -22,6 +24,8 @@ pub(super) struct EndRef {
 pub struct LinkFault<'a> {
     net: &'a Net,
     ends: [EndRef; 2],
+    /// The link's MTU: a token bucket must hold a whole packet.
+    mtu: u32,
 }
 
 impl Net {
@@ -35,10 +39,14 @@ impl Net {
                 End::Bridge { bridge, .. } => bridge.clone(),
             };
             let (nx, ny) = (named(&l.a), named(&l.b));
-            ((nx == a && ny == b) || (nx == b && ny == a)).then_some([x, y])
+            ((nx == a && ny == b) || (nx == b && ny == a)).then_some(([x, y], l.mtu))
         });
         match found {
-            Some(ends) => LinkFault { net: self, ends },
+            Some((ends, mtu)) => LinkFault {
+                net: self,
+                ends,
+                mtu: mtu.unwrap_or(1500),
+            },
             None => {
                 let pairs: Vec<String> =
                     self.topology.links.iter().map(|l| l.to_string()).collect();
@@ -109,6 +117,111 @@ impl LinkFault<'_> {
     /// Sets both ends up; returns when the kernel reports them up.
     pub fn up(&self) {
         self.net.set_links(&self.ends, true);
+    }
+
+    /// Impairs the traffic both ways, replacing what the topology or an earlier call
+    /// set: a root qdisc on each end (see the topology language's `delay`, `rate`,
+    /// …). Returns when the kernel reports it; panics, naming the module, when the
+    /// kernel lacks the qdisc. `Impairment::default()` is [`LinkFault::clear`].
+    pub fn impair(&self, imp: Impairment) {
+        let imp = (!imp.is_none()).then_some(imp);
+        if let Err(e) = self
+            .net
+            .block(set_qdiscs(self.net, &self.ends, self.mtu, imp))
+        {
+            panic!("{e}");
+        }
+    }
+
+    /// Takes every impairment off the link, both ways; returns when the kernel
+    /// reports the ends' default qdisc back.
+    pub fn clear(&self) {
+        if let Err(e) = self
+            .net
+            .block(set_qdiscs(self.net, &self.ends, self.mtu, None))
+        {
+            panic!("{e}");
+        }
+    }
+}
+
+/// Deletes the root qdisc of every end, then installs `imp`'s if any, then asks
+/// until the kernel reports the expected root qdisc. Deleting first because the
+/// kernel cannot replace a root qdisc by one of another kind (tbf by netem) in place.
+async fn set_qdiscs(
+    net: &Net,
+    ends: &[EndRef],
+    mtu: u32,
+    imp: Option<Impairment>,
+) -> Result<(), String> {
+    let deletes = ends.iter().map(|e| {
+        let node = net.node(&e.node);
+        let index = node.iface(&e.ifname).index;
+        let del = netlink::request(
+            &node.netlink(),
+            Msg::DelQueueDiscipline(qdisc::delete_message(index)),
+            CHANGE,
+        );
+        async move {
+            match del.await {
+                Ok(_) => Ok(()),
+                // Nothing to delete: the end had its default qdisc.
+                Err(err) if matches!(err.raw_os_error(), Some(libc::ENOENT | libc::EINVAL)) => {
+                    Ok(())
+                }
+                Err(err) => Err(format!(
+                    "removing the qdisc of {} in {}: {err}",
+                    e.ifname, e.node
+                )),
+            }
+        }
+    });
+    try_join_all(deletes).await?;
+    if let Some(imp) = imp {
+        let installs = ends.iter().map(|e| {
+            let node = net.node(&e.node);
+            let what = format!("node {}: impairing {} ({imp})", e.node, e.ifname);
+            let handle = node.netlink();
+            let index = node.iface(&e.ifname).index;
+            async move { qdisc::install(&handle, index, mtu, &imp, CREATE, what).await }
+        });
+        try_join_all(installs).await?;
+    }
+    let want = imp.as_ref().map(qdisc::kind);
+    let deadline = Instant::now() + Duration::from_secs(5);
+    let mut pause = Duration::from_micros(50);
+    loop {
+        let asks = ends.iter().map(|e| {
+            let node = net.node(&e.node);
+            let msg = qdisc::get_message(node.iface(&e.ifname).index);
+            netlink::send(
+                &node.netlink(),
+                Msg::GetQueueDiscipline(msg),
+                // The kernel answers a non-dump RTM_GETQDISC with a notification,
+                // sent to the asker only with NLM_F_ECHO; the ack ends the stream.
+                CHANGE | NLM_F_ECHO,
+                format!("reading the qdisc of {} in {}", e.ifname, e.node),
+            )
+        });
+        let answers = try_join_all(asks).await?;
+        let settled = answers.iter().all(|a| {
+            let kind = qdisc::root_kind(a);
+            match want {
+                Some(k) => kind.as_deref() == Some(k),
+                None => !matches!(kind.as_deref(), Some("tbf" | "netem")),
+            }
+        });
+        if settled {
+            return Ok(());
+        }
+        if Instant::now() > deadline {
+            return Err(format!(
+                "the kernel did not report the links' qdiscs as {} within 5s",
+                want.unwrap_or("the default")
+            ));
+        }
+        tokio::time::sleep(pause).await;
+        pause = (pause * 2).min(Duration::from_millis(2));
     }
 }
 

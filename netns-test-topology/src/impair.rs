@@ -1,0 +1,243 @@
+//! Link impairments: the options `delay`, `jitter`, `loss`, `duplicate`, `reorder`
+//! and `rate` of a link, their values with units, and how they print back.
+
+use crate::error::ParseError;
+use crate::lex::Token;
+use std::fmt;
+use std::time::Duration;
+
+/// The link options that impair traffic, in their printing order.
+pub(crate) const OPTIONS: [&str; 6] = ["delay", "jitter", "loss", "duplicate", "reorder", "rate"];
+
+/// The longest delay or jitter: longer would be a test that waits, not one that
+/// impairs.
+const MAX_TIME: Duration = Duration::from_secs(60);
+
+/// What happens to the traffic leaving one end of a link (applied on that end's
+/// egress). `Default` is no impairment at all.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct Impairment {
+    pub delay: Option<Duration>,
+    /// Random variation of the delay (needs `delay`).
+    pub jitter: Option<Duration>,
+    pub loss: Option<Percent>,
+    pub duplicate: Option<Percent>,
+    /// Packets sent at once, without the delay, so that they overtake others
+    /// (needs `delay`).
+    pub reorder: Option<Percent>,
+    /// Bits per second.
+    pub rate: Option<u64>,
+}
+
+/// A percentage with up to 3 decimals, kept exactly in thousandths of a percent
+/// (0 to 100 000).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Percent(u32);
+
+impl Percent {
+    pub const MAX: Percent = Percent(100_000);
+
+    /// `None` above 100 000 (100%).
+    pub fn from_milli(thousandths: u32) -> Option<Percent> {
+        (thousandths <= 100_000).then_some(Percent(thousandths))
+    }
+
+    /// Thousandths of a percent.
+    pub fn milli(self) -> u32 {
+        self.0
+    }
+
+    /// As a probability scaled to `u32::MAX` (100% is `u32::MAX`), the kernel's form.
+    pub fn scaled_u32(self) -> u32 {
+        (u64::from(u32::MAX) * u64::from(self.0) / 100_000) as u32
+    }
+}
+
+impl Impairment {
+    /// True when it changes nothing.
+    pub fn is_none(&self) -> bool {
+        *self == Impairment::default()
+    }
+
+    /// True when it needs netem (anything but `rate`).
+    pub fn needs_netem(&self) -> bool {
+        Impairment {
+            rate: None,
+            ..*self
+        } != Impairment::default()
+    }
+}
+
+impl fmt::Display for Percent {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (int, frac) = (self.0 / 1000, self.0 % 1000);
+        if frac == 0 {
+            write!(f, "{int}%")
+        } else {
+            let digits = format!("{frac:03}");
+            write!(f, "{int}.{}%", digits.trim_end_matches('0'))
+        }
+    }
+}
+
+/// A time in the largest unit that writes it exactly: `20ms`, `1500us`, `2s`.
+pub(crate) struct Time(pub Duration);
+
+impl fmt::Display for Time {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let us = self.0.as_micros();
+        if us % 1_000_000 == 0 {
+            write!(f, "{}s", us / 1_000_000)
+        } else if us % 1000 == 0 {
+            write!(f, "{}ms", us / 1000)
+        } else {
+            write!(f, "{us}us")
+        }
+    }
+}
+
+/// A rate in the largest unit that writes it exactly: `10mbit`, `1500kbit`.
+pub(crate) struct Rate(pub u64);
+
+impl fmt::Display for Rate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let r = self.0;
+        for (unit, scale) in [("gbit", 1_000_000_000), ("mbit", 1_000_000), ("kbit", 1000)] {
+            if r % scale == 0 {
+                return write!(f, "{}{unit}", r / scale);
+            }
+        }
+        write!(f, "{r}bit")
+    }
+}
+
+/// The options, in the canonical order, as `delay 20ms loss 1%` (empty for none).
+impl fmt::Display for Impairment {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut words: Vec<String> = Vec::new();
+        if let Some(d) = self.delay {
+            words.push(format!("delay {}", Time(d)));
+        }
+        if let Some(j) = self.jitter {
+            words.push(format!("jitter {}", Time(j)));
+        }
+        for (name, p) in [
+            ("loss", self.loss),
+            ("duplicate", self.duplicate),
+            ("reorder", self.reorder),
+        ] {
+            if let Some(p) = p {
+                words.push(format!("{name} {p}"));
+            }
+        }
+        if let Some(r) = self.rate {
+            words.push(format!("rate {}", Rate(r)));
+        }
+        f.write_str(&words.join(" "))
+    }
+}
+
+/// Splits `20ms` into its digits and its unit; digits only, no sign, no decimals.
+fn number_unit(text: &str) -> Option<(u64, &str)> {
+    let split = text.find(|c: char| !c.is_ascii_digit())?;
+    let (digits, unit) = text.split_at(split);
+    if digits.is_empty() {
+        return None;
+    }
+    Some((digits.parse().ok()?, unit))
+}
+
+/// `delay` and `jitter`: a whole number of `us`, `ms` or `s`, above 0, at most 60 s.
+pub(crate) fn time(option: &str, t: Token<'_>) -> Result<Duration, ParseError> {
+    let expected = || {
+        t.pos.error(format!(
+            "expected a {option} like 20ms (a whole number of us, ms or s), found {:?}",
+            t.text
+        ))
+    };
+    let (n, unit) = number_unit(t.text).ok_or_else(expected)?;
+    let d = match unit {
+        "us" => Duration::from_micros(n),
+        "ms" => Duration::from_millis(n),
+        "s" => Duration::from_secs(n),
+        _ => return Err(expected()),
+    };
+    if d.is_zero() || d > MAX_TIME {
+        return Err(t.pos.error(format!(
+            "{option} {} is out of range: more than 0 and at most 60s",
+            t.text
+        )));
+    }
+    Ok(d)
+}
+
+/// `loss`, `duplicate` and `reorder`: `0%` to `100%`, with up to 3 decimals.
+pub(crate) fn percent(option: &str, t: Token<'_>) -> Result<Percent, ParseError> {
+    let expected = || {
+        t.pos.error(format!(
+            "expected a {option} percentage like 1% or 0.5% (0 to 100, at most 3 decimals), \
+             found {:?}",
+            t.text
+        ))
+    };
+    let number = t.text.strip_suffix('%').ok_or_else(expected)?;
+    let (int, frac) = number.split_once('.').unwrap_or((number, ""));
+    let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    if int.is_empty()
+        || int.len() > 3
+        || !digits(int)
+        || !digits(frac)
+        || frac.len() > 3
+        || (number.contains('.') && frac.is_empty())
+    {
+        return Err(expected());
+    }
+    let int: u32 = int.parse().map_err(|_| expected())?;
+    let frac: u32 = format!("{frac:0<3}").parse().map_err(|_| expected())?;
+    Percent::from_milli(int * 1000 + frac).ok_or_else(expected)
+}
+
+/// `rate`: a whole number of `bit`, `kbit`, `mbit` or `gbit` per second, above 0.
+pub(crate) fn rate(t: Token<'_>) -> Result<u64, ParseError> {
+    let expected = || {
+        t.pos.error(format!(
+            "expected a rate like 10mbit (a whole number of bit, kbit, mbit or gbit per \
+             second), found {:?}",
+            t.text
+        ))
+    };
+    let (n, unit) = number_unit(t.text).ok_or_else(expected)?;
+    let scale: u64 = match unit {
+        "bit" => 1,
+        "kbit" => 1000,
+        "mbit" => 1_000_000,
+        "gbit" => 1_000_000_000,
+        _ => return Err(expected()),
+    };
+    let r = n.checked_mul(scale).ok_or_else(expected)?;
+    if r == 0 {
+        return Err(t
+            .pos
+            .error(format!("rate {} is out of range: more than 0", t.text)));
+    }
+    Ok(r)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn printing() {
+        assert_eq!(Percent(1000).to_string(), "1%");
+        assert_eq!(Percent(500).to_string(), "0.5%");
+        assert_eq!(Percent(12_345).to_string(), "12.345%");
+        assert_eq!(Percent(100_000).to_string(), "100%");
+        assert_eq!(Time(Duration::from_micros(1500)).to_string(), "1500us");
+        assert_eq!(Time(Duration::from_millis(2000)).to_string(), "2s");
+        assert_eq!(Rate(1_500_000).to_string(), "1500kbit");
+        assert_eq!(Rate(7).to_string(), "7bit");
+        assert_eq!(Percent::MAX.scaled_u32(), u32::MAX);
+        assert_eq!(Percent(0).scaled_u32(), 0);
+    }
+}
