@@ -100,6 +100,7 @@ impl Capture {
             let path = dir.join(format!("{node}-{ifname}.pcap"));
             let mut out = io::BufWriter::new(std::fs::File::create(&path)?);
             write_pcap_header(&mut out)?;
+            let mut down_reported = false;
             loop {
                 match recv_frame(fd.as_raw_fd()) {
                     Ok(Some((sec, nsec, frame))) => write_pcap_record(&mut out, sec, nsec, &frame)?,
@@ -107,7 +108,9 @@ impl Capture {
                     // A socket bound while its link was still down (the peer end is
                     // set up in the next round) reports ENETDOWN once; the frames
                     // queued since are still there.
-                    Err(e) if e.raw_os_error() == Some(libc::ENETDOWN) => continue,
+                    Err(e) if e.raw_os_error() == Some(libc::ENETDOWN) && !down_reported => {
+                        down_reported = true
+                    }
                     Err(e) => return Err(e),
                 }
             }

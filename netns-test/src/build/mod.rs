@@ -532,7 +532,8 @@ async fn wait_up(
     }
 }
 
-fn link_state(answer: &[Msg]) -> (bool, [u8; 6]) {
+/// (operationally up, MAC) from the answer to an RTM_GETLINK.
+pub(crate) fn link_state(answer: &[Msg]) -> (bool, [u8; 6]) {
     let mut up = false;
     let mut mac = [0u8; 6];
     for msg in answer {

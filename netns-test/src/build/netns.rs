@@ -83,9 +83,3 @@ pub fn write_sysctl(key: &str, value: &str) -> io::Result<()> {
     std::fs::write(&path, value)
         .map_err(|e| io::Error::new(e.kind(), format!("writing {value} to {path}: {e}")))
 }
-
-impl NetNs {
-    pub fn into_fd(self) -> OwnedFd {
-        self.fd
-    }
-}

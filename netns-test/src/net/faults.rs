@@ -7,7 +7,6 @@ use crate::build::qdisc;
 use crate::topology::{End, Impairment, HOST};
 use futures::future::try_join_all;
 use netlink_packet_core::NLM_F_ECHO;
-use netlink_packet_route::link::{LinkAttribute, State};
 use netlink_packet_route::RouteNetlinkMessage as Msg;
 use rtnetlink::LinkUnspec;
 use std::time::{Duration, Instant};
@@ -274,13 +273,8 @@ pub(super) async fn set_and_wait(net: &Net, ends: &[EndRef], up: bool) -> Result
             )
         });
         let answers = try_join_all(asks).await?;
-        let settled = answers.iter().all(|a| {
-            let oper_up = a.iter().any(|m| {
-                matches!(m, Msg::NewLink(l) if l.attributes.iter().any(|x| matches!(x, LinkAttribute::OperState(State::Up))))
-            });
-            // Down: not up is enough. Up: a veth is up once both its ends are.
-            oper_up == up
-        });
+        // Down: not up is enough. Up: a veth is up once both its ends are.
+        let settled = answers.iter().all(|a| crate::build::link_state(a).0 == up);
         if settled {
             return Ok(());
         }

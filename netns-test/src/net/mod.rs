@@ -50,7 +50,7 @@ impl Shared {
 #[derive(Debug)]
 pub struct Node {
     name: String,
-    ns: Arc<OwnedFd>,
+    ns: Arc<NetNs>,
     shared: Arc<Shared>,
     handle: rtnetlink::Handle,
     ifaces: Vec<Iface>,
@@ -143,7 +143,7 @@ impl Node {
             .collect();
         Node {
             name: space.name,
-            ns: Arc::new(space.ns.into_fd()),
+            ns: Arc::new(space.ns),
             shared,
             handle: space.handle,
             ifaces,
@@ -220,9 +220,7 @@ impl Node {
                 .worker_threads(1)
                 .thread_name(format!("netns-{}", self.name))
                 .enable_all()
-                .on_thread_start(move || {
-                    enter(ns.as_raw_fd()).expect("entering the node's namespace")
-                })
+                .on_thread_start(move || ns.set_current().expect("entering the node's namespace"))
                 .build()
                 .expect("building the node's runtime")
         })
@@ -233,7 +231,7 @@ impl Node {
     pub fn command(&self, program: impl AsRef<std::ffi::OsStr>) -> std::process::Command {
         use std::os::unix::process::CommandExt;
         let mut cmd = std::process::Command::new(program);
-        let net_fd = self.ns.as_raw_fd();
+        let net_fd = self.ns.raw_fd();
         let mount_fd = self.shared.mount_ns();
         // SAFETY: setns is async-signal-safe; the fds stay open while the Net lives.
         unsafe {
@@ -259,20 +257,18 @@ impl Node {
 
     /// Runs `f` with the calling thread inside the node, then steps back.
     pub(crate) fn enter_while<T>(&self, f: impl FnOnce() -> T) -> std::io::Result<T> {
-        let home = NetNs::current()?;
-        enter(self.ns.as_raw_fd())?;
-        let out = f();
-        home.set_current()?;
-        Ok(out)
+        self.ns.run(f)
     }
 
     /// The fd (in the worker process) that holds the node's network namespace.
     pub(crate) fn ns_fd(&self) -> i32 {
-        self.ns.as_raw_fd()
+        self.ns.raw_fd()
     }
 
     fn enter_for_good(&self) {
-        enter(self.ns.as_raw_fd()).expect("entering the node's network namespace");
+        self.ns
+            .set_current()
+            .expect("entering the node's network namespace");
     }
 }
 
