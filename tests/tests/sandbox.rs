@@ -196,6 +196,30 @@ fn node_api_run_spawn_command_netlink() {
     .unwrap();
 }
 
+/// The handle `Node::netlink` gives out is served by the node's own runtime: it
+/// answers on another thread and runtime while the body's thread only waits.
+#[test]
+fn a_netlink_handle_answers_while_the_body_blocks() {
+    run(&pair(), Options::new(), |net| {
+        let handle = net.node("b").netlink();
+        let links = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            rt.block_on(async move {
+                use futures_util::TryStreamExt;
+                handle.link().get().execute().try_collect::<Vec<_>>().await
+            })
+        })
+        .join()
+        .unwrap()
+        .unwrap();
+        assert_eq!(links.len(), 2, "lo and eth0");
+    })
+    .unwrap();
+}
+
 #[test]
 #[should_panic(expected = "no node \"zz\" in this topology; nodes: host, a, b")]
 fn an_unknown_node_name_lists_the_nodes() {

@@ -157,7 +157,7 @@ async fn set_qdiscs(
         let node = net.node(&e.node);
         let index = node.iface(&e.ifname).index;
         let del = netlink::request(
-            &node.netlink(),
+            node.rtnl(),
             Msg::DelQueueDiscipline(qdisc::delete_message(index)),
             CHANGE,
         );
@@ -180,9 +180,9 @@ async fn set_qdiscs(
         let installs = ends.iter().map(|e| {
             let node = net.node(&e.node);
             let what = format!("node {}: impairing {} ({imp})", e.node, e.ifname);
-            let handle = node.netlink();
+            let handle = node.rtnl();
             let index = node.iface(&e.ifname).index;
-            async move { qdisc::install(&handle, index, mtu, &imp, CREATE, what).await }
+            async move { qdisc::install(handle, index, mtu, &imp, CREATE, what).await }
         });
         try_join_all(installs).await?;
     }
@@ -194,7 +194,7 @@ async fn set_qdiscs(
             let node = net.node(&e.node);
             let msg = qdisc::get_message(node.iface(&e.ifname).index);
             netlink::send(
-                &node.netlink(),
+                node.rtnl(),
                 Msg::GetQueueDiscipline(msg),
                 // The kernel answers a non-dump RTM_GETQDISC with a notification,
                 // sent to the asker only with NLM_F_ECHO; the ack ends the stream.
@@ -252,7 +252,7 @@ pub(super) async fn set_and_wait(net: &Net, ends: &[EndRef], up: bool) -> Result
             LinkUnspec::new_with_index(index).down().build()
         };
         netlink::send(
-            &node.netlink(),
+            node.rtnl(),
             Msg::SetLink(msg),
             CHANGE,
             format!("setting {} {word} in {}", e.ifname, e.node),
@@ -266,7 +266,7 @@ pub(super) async fn set_and_wait(net: &Net, ends: &[EndRef], up: bool) -> Result
             let node = net.node(&e.node);
             let msg = LinkUnspec::new_with_index(node.iface(&e.ifname).index).build();
             netlink::send(
-                &node.netlink(),
+                node.rtnl(),
                 Msg::GetLink(msg),
                 GET,
                 format!("reading {} in {}", e.ifname, e.node),

@@ -11,7 +11,11 @@ use std::sync::{Arc, OnceLock};
 /// The sandbox's network: every node of the topology, `host` included.
 #[derive(Debug)]
 pub struct Net {
+    /// The harness's own runtime: single-threaded, it drives the builder's netlink
+    /// sockets and the probes whenever the harness blocks on it (`Net::block`).
     pub(crate) rt: tokio::runtime::Runtime,
+    /// The runtime of async bodies and `Net::block_on`, made on first use.
+    body_rt: OnceLock<tokio::runtime::Runtime>,
     pub(crate) topology: Topology,
     pub(crate) nodes: Vec<Node>,
     /// Link ends a partition took down, for `heal`.
@@ -53,6 +57,7 @@ pub struct Node {
     ns: Arc<NetNs>,
     shared: Arc<Shared>,
     handle: rtnetlink::Handle,
+    netlink: OnceLock<rtnetlink::Handle>,
     ifaces: Vec<Iface>,
     addrs: Vec<Cidr>,
     runtime: OnceLock<tokio::runtime::Runtime>,
@@ -87,6 +92,7 @@ impl Net {
             .collect();
         Net {
             rt,
+            body_rt: OnceLock::new(),
             topology,
             nodes,
             partitioned: Default::default(),
@@ -119,9 +125,23 @@ impl Net {
         &self.topology
     }
 
-    /// Runs a future to completion on the sandbox's runtime: how `async fn` bodies run.
+    /// Runs a future to completion on the body's runtime: how `async fn` bodies run.
+    ///
+    /// The runtime has one worker thread, so tasks the future spawns keep running
+    /// while the body does blocking work, and the harness's blocking calls
+    /// (`net.ping`, `net.link(..).down()`) work inside it. It is made on first use,
+    /// in the namespace of the calling thread.
     pub fn block_on<F: Future>(&self, future: F) -> F::Output {
-        self.rt.block_on(future)
+        self.body_rt
+            .get_or_init(|| {
+                tokio::runtime::Builder::new_multi_thread()
+                    .worker_threads(1)
+                    .thread_name("netns-test-body")
+                    .enable_all()
+                    .build()
+                    .expect("building the body's runtime")
+            })
+            .block_on(future)
     }
 }
 
@@ -146,6 +166,7 @@ impl Node {
             ns: Arc::new(space.ns),
             shared,
             handle: space.handle,
+            netlink: OnceLock::new(),
             ifaces,
             addrs,
             runtime: OnceLock::new(),
@@ -251,8 +272,24 @@ impl Node {
     }
 
     /// An rtnetlink handle whose socket lives inside the node.
+    ///
+    /// Its connection is served by the node's runtime (made on first use), so the
+    /// handle works from any thread or runtime, also while the body's thread blocks.
     pub fn netlink(&self) -> rtnetlink::Handle {
-        self.handle.clone()
+        self.netlink
+            .get_or_init(|| {
+                let _inside = self.runtime().enter();
+                crate::build::netlink::connect(Some(&self.ns)).unwrap_or_else(|e| {
+                    panic!("opening a netlink socket in node {}: {e}", self.name)
+                })
+            })
+            .clone()
+    }
+
+    /// The builder's netlink connection: served only while the sandbox's runtime runs
+    /// (inside `Net::block`), which is where the harness uses it.
+    pub(crate) fn rtnl(&self) -> &rtnetlink::Handle {
+        &self.handle
     }
 
     /// Runs `f` with the calling thread inside the node, then steps back.

@@ -125,11 +125,15 @@ impl Net {
             .ok_or_else(|| ProbeError::Unknown(format!("node {to} has no address")))
     }
 
-    /// Runs a future to completion from sync code, or from inside an async body (the
-    /// runtime has a worker thread that keeps the netlink connections going).
+    /// Runs a future to completion on the sandbox's runtime, from sync code or from a
+    /// task of another (multi-threaded) runtime: the body's or a node's.
+    ///
+    /// The sandbox's runtime is single-threaded: whoever is in `Runtime::block_on`
+    /// drives its connections. Another thread's `block_on` waits for the core and
+    /// polls its own future meanwhile, so the two never deadlock.
     pub(crate) fn block<F: Future>(&self, f: F) -> F::Output {
         if tokio::runtime::Handle::try_current().is_ok() {
-            tokio::task::block_in_place(|| self.rt.handle().block_on(f))
+            tokio::task::block_in_place(|| self.rt.block_on(f))
         } else {
             self.rt.block_on(f)
         }
@@ -148,7 +152,7 @@ impl Node {
             .iter()
             .map(|i| (i.index, i.name.clone()))
             .collect();
-        crate::probe::dump_neighbours(&self.netlink(), move |i| {
+        crate::probe::dump_neighbours(self.rtnl(), move |i| {
             names
                 .iter()
                 .find(|(x, _)| *x == i)

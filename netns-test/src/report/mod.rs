@@ -20,8 +20,8 @@ pub(crate) fn mac(m: &[u8; 6]) -> String {
 /// Reads every node's state and formats the report (without the failures).
 pub(crate) async fn node_states(net: &crate::Net) -> Vec<(String, Result<NodeState, String>)> {
     let reads = net.nodes().iter().map(|n| async move {
-        let handle = n.netlink();
-        (n.name().to_string(), state::read(&handle).await)
+        let handle = n.rtnl();
+        (n.name().to_string(), state::read(handle).await)
     });
     futures::future::join_all(reads).await
 }
