@@ -65,8 +65,11 @@ where
     let options = options.with_env();
     let margin = (options.timeout / 10).min(std::time::Duration::from_secs(1));
     let deadline = Instant::now() + options.timeout - margin;
+    // Per node: its namespace, the builder's netlink socket, a probe socket or two.
+    let fds = 64 + 4 * (topology.nodes.len() + 1);
     sandbox::run(
         options.timeout,
+        fds,
         Box::new(move |reporter: &sandbox::Reporter| {
             reporter.phase(Phase::Build);
             let mut capture =

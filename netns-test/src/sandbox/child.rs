@@ -20,7 +20,13 @@ use super::{thread, userns, ChildEnds, Reporter, Work};
 use crate::error::Phase;
 
 /// The sandbox process: namespaces, then the worker, then its epitaph.
-pub(super) fn main(parent_pid: u32, ids: userns::Ids, ends: ChildEnds, work: Box<Work<'_>>) -> ! {
+pub(super) fn main(
+    parent_pid: u32,
+    ids: userns::Ids,
+    ends: ChildEnds,
+    fds: usize,
+    work: Box<Work<'_>>,
+) -> ! {
     // SAFETY (whole function): only fork-safe calls, see the module comment.
     unsafe {
         // If the test process dies, so does the sandbox (and, through the PID
@@ -52,7 +58,7 @@ pub(super) fn main(parent_pid: u32, ids: userns::Ids, ends: ChildEnds, work: Box
             Frame::Failed(Phase::Setup, format!("fork of the worker: {e}")).send(ends.res);
             exit(0)
         }
-        0 => worker_main(ends, work),
+        0 => worker_main(ends, fds, work),
         pid => {
             let mut status = 0;
             loop {
@@ -77,12 +83,13 @@ pub(super) fn main(parent_pid: u32, ids: userns::Ids, ends: ChildEnds, work: Box
 }
 
 /// The worker: PID 1 of the sandbox's PID namespace.
-fn worker_main(ends: ChildEnds, work: Box<Work<'_>>) -> ! {
+fn worker_main(ends: ChildEnds, fds: usize, work: Box<Work<'_>>) -> ! {
     // SAFETY: plain system calls.
     unsafe {
         libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
         catch_self_sent_signals(ends.res);
     }
+    room_for_fds(fds);
     let reporter = Reporter { fd: ends.res };
     let mut outcome: Option<Result<(), (Phase, String)>> = None;
     let ran = thread::run_on_fresh_thread(Box::new(|| {
@@ -97,6 +104,32 @@ fn worker_main(ends: ChildEnds, work: Box<Work<'_>>) -> ! {
     flush_std();
     frame.send(ends.res);
     exit(0)
+}
+
+/// Makes room for `fds` open files while the worker has one thread.
+///
+/// Raises the soft limit (up to the hard one) if it is lower: a large topology holds
+/// a namespace and a netlink socket per node. And grows the fd table now: growing it
+/// later, when threads share it, waits for an RCU grace period (`expand_files` calls
+/// `synchronize_rcu`), 10-20 ms each time the table doubles.
+fn room_for_fds(fds: usize) {
+    let want = fds as libc::rlim_t;
+    // SAFETY: getrlimit/setrlimit/dup2/close on this process only; the fd `top` is
+    // free (dup2 onto it) and closed again at once.
+    unsafe {
+        let mut lim: libc::rlimit = std::mem::zeroed();
+        if libc::getrlimit(libc::RLIMIT_NOFILE, &mut lim) != 0 {
+            return;
+        }
+        if lim.rlim_cur < want {
+            lim.rlim_cur = want.min(lim.rlim_max);
+            libc::setrlimit(libc::RLIMIT_NOFILE, &lim);
+        }
+        let top = (want.min(lim.rlim_cur) as libc::c_int) - 1;
+        if top > 2 && libc::fcntl(top, libc::F_GETFD) == -1 && libc::dup2(2, top) == top {
+            libc::close(top);
+        }
+    }
 }
 
 static RESULT_FD: std::sync::atomic::AtomicI32 = std::sync::atomic::AtomicI32::new(-1);

@@ -50,8 +50,14 @@ impl Reporter {
 /// What the worker runs: build, body and checks, or the phase and message of a failure.
 pub(crate) type Work<'a> = dyn FnOnce(&Reporter) -> Result<(), (Phase, String)> + 'a;
 
-/// Runs `work` in a fresh sandbox and waits for it, at most `timeout`.
-pub(crate) fn run(timeout: Duration, work: Box<Work<'_>>) -> (Result<(), Error>, Timings) {
+/// Runs `work` in a fresh sandbox and waits for it, at most `timeout`. `fds` is how
+/// many file descriptors the work expects to hold at once (a namespace and a netlink
+/// socket per node, and so on).
+pub(crate) fn run(
+    timeout: Duration,
+    fds: usize,
+    work: Box<Work<'_>>,
+) -> (Result<(), Error>, Timings) {
     let started = std::time::Instant::now();
     let pipes = match Pipes::new() {
         Ok(p) => p,
@@ -78,7 +84,7 @@ pub(crate) fn run(timeout: Duration, work: Box<Work<'_>>) -> (Result<(), Error>,
             ))),
             Timings::default(),
         ),
-        0 => child::main(parent_pid, ids, pipes.child_ends(), work),
+        0 => child::main(parent_pid, ids, pipes.child_ends(), fds, work),
         pid => {
             let ends = pipes.into_parent_ends();
             parent::supervise(pid, ends, timeout, started)
