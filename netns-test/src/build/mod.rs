@@ -213,7 +213,6 @@ pub(crate) async fn build(
         try_join_all(pending),
     )
     .await?;
-
     // Round 2b: impairments, once the links are configured.
     impair(&plan, &spaces, step).await?;
 
@@ -305,7 +304,7 @@ async fn impair(
 
 /// Every space's namespace (`host` is the calling thread's own) with its sysctls
 /// set. Making a namespace is mostly the kernel initialising its subsystems, which
-/// can run side by side: large topologies use one thread per core.
+/// can run side by side: one thread per core, this one included.
 fn make_namespaces(plan: &Plan, host: &NetNs, ipv6: bool) -> Result<Vec<NetNs>, String> {
     let make = |space: &Space, first: bool| -> Result<NetNs, String> {
         let ns = if first {
@@ -325,37 +324,32 @@ fn make_namespaces(plan: &Plan, host: &NetNs, ipv6: bool) -> Result<Vec<NetNs>, 
             .map_err(|e| format!("building node {}: {e}", space.name))?;
         Ok(ns)
     };
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    if plan.spaces.len() < 8 || threads < 2 {
-        return plan
-            .spaces
+    let make_chunk = |c: usize, spaces: &[Space]| -> Result<Vec<NetNs>, String> {
+        spaces
             .iter()
             .enumerate()
-            .map(|(i, s)| make(s, i == 0))
-            .collect();
+            .map(|(i, s)| make(s, c == 0 && i == 0))
+            .collect()
+    };
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    // `host` is only a clone: two nodes already keep two threads busy.
+    if plan.spaces.len() < 3 || threads < 2 {
+        return make_chunk(0, &plan.spaces);
     }
     let chunk = plan.spaces.len().div_ceil(threads);
+    let mut chunks = plan.spaces.chunks(chunk).enumerate();
+    let (_, first) = chunks.next().expect("at least one space");
     std::thread::scope(|scope| {
-        let workers: Vec<_> = plan
-            .spaces
-            .chunks(chunk)
-            .enumerate()
-            .map(|(c, spaces)| {
-                scope.spawn(move || -> Result<Vec<NetNs>, String> {
-                    spaces
-                        .iter()
-                        .enumerate()
-                        .map(|(i, s)| make(s, c == 0 && i == 0))
-                        .collect()
-                })
-            })
+        let others: Vec<_> = chunks
+            .map(|(c, spaces)| scope.spawn(move || make_chunk(c, spaces)))
             .collect();
-        let mut all = Vec::with_capacity(plan.spaces.len());
-        for w in workers {
-            all.extend(
-                w.join()
-                    .map_err(|_| "a thread making namespaces panicked".to_string())??,
-            );
+        // This thread makes the first chunk meanwhile.
+        let mut all = make_chunk(0, first)?;
+        for w in others {
+            let made = w
+                .join()
+                .map_err(|_| "a thread making namespaces panicked".to_string());
+            all.extend(made??);
         }
         Ok(all)
     })
