@@ -229,3 +229,45 @@ fn an_unknown_node_name_lists_the_nodes() {
         panic!("{e}");
     }
 }
+
+/// A sandbox's bridges are plain bridges whether or not the host loaded br_netfilter
+/// (Docker does): their frames skip netfilter unless a node's `sysctl` asks for it.
+#[test]
+fn bridges_skip_netfilter_unless_a_node_asks() {
+    let topo = topology::parse(
+        "bridge br0\n\
+         bridge br1 @n\n\
+         a -- br0\n\
+         b -- br1",
+    )
+    .unwrap();
+    let hooks = |net: &netns_test::Net, node: &str| {
+        net.node(node).run(|| {
+            std::fs::read_to_string("/proc/sys/net/bridge/bridge-nf-call-iptables")
+                .map(|s| s.trim().to_string())
+        })
+    };
+    let loaded = std::path::Path::new("/proc/sys/net/bridge").exists();
+    run(&topo, Options::new(), |net| {
+        for node in ["host", "n"] {
+            match hooks(net, node) {
+                Ok(on) => assert_eq!(on, "0", "bridge-nf-call-iptables in {node}"),
+                Err(e) => assert!(!loaded, "br_netfilter is loaded, yet: {e}"),
+            }
+        }
+    })
+    .unwrap();
+    if !loaded {
+        return;
+    }
+    let asked = topology::parse(
+        "node n sysctl net.bridge.bridge-nf-call-iptables=1\n\
+         bridge br1 @n\n\
+         b -- br1",
+    )
+    .unwrap();
+    run(&asked, Options::new(), |net| {
+        assert_eq!(hooks(net, "n").unwrap(), "1");
+    })
+    .unwrap();
+}
