@@ -271,3 +271,29 @@ fn bridges_skip_netfilter_unless_a_node_asks() {
     })
     .unwrap();
 }
+
+/// Every node's `lo` is up, the sandbox's own (`host`) included: a TCP exchange over
+/// 127.0.0.1 and ::1 works inside each.
+#[test]
+fn every_node_has_loopback_up() {
+    run(&pair(), Options::new(), |net| {
+        for node in net.nodes() {
+            node.run(|| {
+                for ip in ["127.0.0.1", "[::1]"] {
+                    let server = std::net::TcpListener::bind(format!("{ip}:0"))
+                        .unwrap_or_else(|e| panic!("{}: bind {ip}: {e}", node.name()));
+                    let to = server.local_addr().unwrap();
+                    let mut client = std::net::TcpStream::connect(to)
+                        .unwrap_or_else(|e| panic!("{}: connect {to}: {e}", node.name()));
+                    let (mut accepted, _) = server.accept().unwrap();
+                    use std::io::{Read, Write};
+                    client.write_all(b"lo").unwrap();
+                    let mut got = [0u8; 2];
+                    accepted.read_exact(&mut got).unwrap();
+                    assert_eq!(&got, b"lo");
+                }
+            });
+        }
+    })
+    .unwrap();
+}

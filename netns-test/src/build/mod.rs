@@ -1,7 +1,8 @@
 //! Topology → kernel objects, over rtnetlink, with no `ip` binary and no sleeps.
 //!
-//! Three rounds, each queued at once on every namespace's socket and awaited together:
-//! 1. create: `lo` up, bridges, veth pairs (each pair in one RTM_NEWLINK that puts the
+//! First the namespaces, on every core, each with its sysctls and `lo` up. Then three
+//! rounds, each queued at once on every namespace's socket and awaited together:
+//! 1. create: bridges, veth pairs (each pair in one RTM_NEWLINK that puts the
 //!    peer directly in its namespace: moving a link later costs an RCU grace period);
 //! 2. configure: peers up (an up flag inside the creating request is refused for the
 //!    peer), masters of bridge-to-bridge peers, addresses (IPv6 with NODAD), routes;
@@ -99,12 +100,6 @@ pub(crate) async fn build(
     let mut pending = Vec::new();
     for (si, (space, (_, handle))) in plan.spaces.iter().zip(&spaces).enumerate() {
         let ctx = |what: String| format!("building node {}: {what}", space.name);
-        pending.push(netlink::send(
-            handle,
-            Msg::SetLink(LinkUnspec::new_with_index(1).up().build()),
-            CHANGE,
-            ctx("setting lo up".into()),
-        ));
         for iface in &space.ifaces {
             let msg = match iface.kind {
                 Kind::Bridge => bridge_message(iface),
@@ -319,9 +314,17 @@ fn make_namespaces(plan: &Plan, host: &NetNs, ipv6: bool) -> Result<Vec<NetNs>, 
             )
         })?;
         // Sysctls go first: DAD must be off before any IPv6-capable link appears.
-        ns.run(|| set_sysctls(space, ipv6))
-            .and_then(|r| r)
-            .map_err(|e| format!("building node {}: {e}", space.name))?;
+        // `lo` comes up here too, on this thread (the sandbox's own is up already).
+        ns.run(|| {
+            set_sysctls(space, ipv6)?;
+            if !first {
+                netns::lo_up()
+                    .map_err(|e| std::io::Error::new(e.kind(), format!("setting lo up: {e}")))?;
+            }
+            Ok(())
+        })
+        .and_then(|r: std::io::Result<()>| r)
+        .map_err(|e| format!("building node {}: {e}", space.name))?;
         Ok(ns)
     };
     let make_chunk = |c: usize, spaces: &[Space]| -> Result<Vec<NetNs>, String> {

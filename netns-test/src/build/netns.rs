@@ -75,6 +75,33 @@ impl AsFd for NetNs {
     }
 }
 
+/// `ip link set lo up` in the calling thread's namespace, with the classic ioctl: one
+/// system call, and no netlink socket needed yet. Needs CAP_NET_ADMIN there.
+pub(crate) fn lo_up() -> io::Result<()> {
+    // SAFETY: a socket used for one ioctl and closed; ifreq is plain data.
+    unsafe {
+        let fd = libc::socket(libc::AF_INET, libc::SOCK_DGRAM | libc::SOCK_CLOEXEC, 0);
+        if fd < 0 {
+            return Err(io::Error::last_os_error());
+        }
+        let mut req: libc::ifreq = std::mem::zeroed();
+        for (dst, src) in req.ifr_name.iter_mut().zip(b"lo\0") {
+            *dst = *src as libc::c_char;
+        }
+        let mut rc = libc::ioctl(fd, libc::SIOCGIFFLAGS, &mut req);
+        if rc == 0 {
+            req.ifr_ifru.ifru_flags |= libc::IFF_UP as libc::c_short;
+            rc = libc::ioctl(fd, libc::SIOCSIFFLAGS, &req);
+        }
+        let err = io::Error::last_os_error();
+        libc::close(fd);
+        if rc != 0 {
+            return Err(err);
+        }
+    }
+    Ok(())
+}
+
 /// Writes a `net.*` sysctl of the namespace the calling thread is in.
 ///
 /// /proc/sys/net shows the namespace of the thread that opens the file.

@@ -49,33 +49,8 @@ pub(super) fn enter(ids: Ids) -> Result<(), String> {
     // The first use of the new namespace's capabilities: a system that lets unshare
     // succeed but strips them (AppArmor) is caught here, with its name, rather than
     // as an EPERM from the builder.
-    lo_up().map_err(|e| diagnose("setting lo up in the new network namespace", &e))
-}
-
-/// `ip link set lo up` with the classic ioctl: needs CAP_NET_ADMIN in the namespace.
-fn lo_up() -> io::Result<()> {
-    // SAFETY: a socket used for one ioctl and closed; ifreq is plain data.
-    unsafe {
-        let fd = libc::socket(libc::AF_INET, libc::SOCK_DGRAM | libc::SOCK_CLOEXEC, 0);
-        if fd < 0 {
-            return Err(io::Error::last_os_error());
-        }
-        let mut req: libc::ifreq = std::mem::zeroed();
-        for (dst, src) in req.ifr_name.iter_mut().zip(b"lo\0") {
-            *dst = *src as libc::c_char;
-        }
-        let mut rc = libc::ioctl(fd, libc::SIOCGIFFLAGS, &mut req);
-        if rc == 0 {
-            req.ifr_ifru.ifru_flags |= libc::IFF_UP as libc::c_short;
-            rc = libc::ioctl(fd, libc::SIOCSIFFLAGS, &req);
-        }
-        let err = io::Error::last_os_error();
-        libc::close(fd);
-        if rc != 0 {
-            return Err(err);
-        }
-    }
-    Ok(())
+    crate::build::netns::lo_up()
+        .map_err(|e| diagnose("setting lo up in the new network namespace", &e))
 }
 
 fn read_trimmed(path: &str) -> Option<String> {
