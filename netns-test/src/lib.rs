@@ -8,6 +8,7 @@ pub use netns_test_macros::netns_test;
 pub use netns_test_topology as topology;
 pub use netns_test_topology::{Impairment, Percent, Topology};
 
+mod backoff;
 mod build;
 mod capture;
 mod checks;

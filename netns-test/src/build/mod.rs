@@ -19,6 +19,7 @@ pub mod netns;
 pub(crate) mod plan;
 pub(crate) mod qdisc;
 
+use crate::backoff::Backoff;
 use crate::capture::Capture;
 use crate::error::human;
 use futures::future::try_join_all;
@@ -494,7 +495,7 @@ async fn wait_up(
     let bridge_has_ports = |index: u32| space.ifaces.iter().any(|i| i.master == Some(index));
     let mut macs = vec![[0u8; 6]; space.ifaces.len()];
     let mut waiting: Vec<usize> = (0..space.ifaces.len()).collect();
-    let mut pause = Duration::from_micros(50);
+    let mut backoff = Backoff::new(Duration::from_micros(50), deadline);
     loop {
         let asks = waiting.iter().map(|&i| {
             let iface = &space.ifaces[i];
@@ -523,7 +524,7 @@ async fn wait_up(
         if still.is_empty() {
             return Ok(macs);
         }
-        if Instant::now() + pause > deadline {
+        if !backoff.pause().await {
             let names: Vec<&str> = still
                 .iter()
                 .map(|&i| space.ifaces[i].name.as_str())
@@ -535,8 +536,6 @@ async fn wait_up(
                 human(deadline.saturating_duration_since(Instant::now()))
             ));
         }
-        tokio::time::sleep(pause).await;
-        pause = (pause * 2).min(Duration::from_millis(2));
         waiting = still;
     }
 }
@@ -575,7 +574,7 @@ async fn wait_solicited_groups(space: &Space, ns: &NetNs, deadline: Instant) -> 
     if wanted.is_empty() {
         return Ok(());
     }
-    let mut pause = Duration::from_micros(20);
+    let mut backoff = Backoff::new(Duration::from_micros(20), deadline);
     loop {
         let table = ns
             .run(|| std::fs::read_to_string("/proc/thread-self/net/igmp6"))
@@ -590,14 +589,12 @@ async fn wait_solicited_groups(space: &Space, ns: &NetNs, deadline: Instant) -> 
         if wanted.iter().all(joined) {
             return Ok(());
         }
-        if Instant::now() + pause > deadline {
+        if !backoff.pause().await {
             return Err(format!(
                 "building node {}: IPv6 addresses not ready (solicited-node groups not joined) before the deadline",
                 space.name
             ));
         }
-        tokio::time::sleep(pause).await;
-        pause = (pause * 2).min(Duration::from_millis(2));
     }
 }
 

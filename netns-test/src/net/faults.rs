@@ -2,6 +2,7 @@
 //! call returns once the kernel reports the new state of every link it touched.
 
 use super::Net;
+use crate::backoff::Backoff;
 use crate::build::netlink::{self, CHANGE, CREATE, GET};
 use crate::build::qdisc;
 use crate::topology::{End, Impairment, HOST};
@@ -187,8 +188,10 @@ async fn set_qdiscs(
         try_join_all(installs).await?;
     }
     let want = imp.as_ref().map(qdisc::kind);
-    let deadline = Instant::now() + Duration::from_secs(5);
-    let mut pause = Duration::from_micros(50);
+    let mut backoff = Backoff::new(
+        Duration::from_micros(50),
+        Instant::now() + Duration::from_secs(5),
+    );
     loop {
         let asks = ends.iter().map(|e| {
             let node = net.node(&e.node);
@@ -213,14 +216,12 @@ async fn set_qdiscs(
         if settled {
             return Ok(());
         }
-        if Instant::now() > deadline {
+        if !backoff.pause().await {
             return Err(format!(
                 "the kernel did not report the links' qdiscs as {} within 5s",
                 want.unwrap_or("the default")
             ));
         }
-        tokio::time::sleep(pause).await;
-        pause = (pause * 2).min(Duration::from_millis(2));
     }
 }
 
@@ -259,8 +260,10 @@ pub(super) async fn set_and_wait(net: &Net, ends: &[EndRef], up: bool) -> Result
         )
     });
     try_join_all(sets).await?;
-    let deadline = Instant::now() + Duration::from_secs(5);
-    let mut pause = Duration::from_micros(50);
+    let mut backoff = Backoff::new(
+        Duration::from_micros(50),
+        Instant::now() + Duration::from_secs(5),
+    );
     loop {
         let asks = ends.iter().map(|e| {
             let node = net.node(&e.node);
@@ -278,10 +281,8 @@ pub(super) async fn set_and_wait(net: &Net, ends: &[EndRef], up: bool) -> Result
         if settled {
             return Ok(());
         }
-        if Instant::now() > deadline {
+        if !backoff.pause().await {
             return Err(format!("links did not come {word} within 5s"));
         }
-        tokio::time::sleep(pause).await;
-        pause = (pause * 2).min(Duration::from_millis(2));
     }
 }
