@@ -1,14 +1,20 @@
 //! Topology → kernel objects, over rtnetlink, with no `ip` binary and no sleeps.
 //!
-//! First the namespaces, on every core, each with its sysctls and `lo` up. Then three
-//! rounds, each queued at once on every namespace's socket and awaited together:
-//! 1. create: bridges, veth pairs (each pair in one RTM_NEWLINK that puts the
-//!    peer directly in its namespace: moving a link later costs an RCU grace period);
-//! 2. configure: peers up (an up flag inside the creating request is refused for the
-//!    peer), masters of bridge-to-bridge peers, addresses (IPv6 with NODAD), routes;
-//!    then, when the topology has impairments, a root qdisc (tbf or netem, see
-//!    [`qdisc`]) on the ends whose link has them, in a request round of its own;
-//! 3. barrier: one RTM_GETLINK per link end until the kernel reports it up. Without
+//! The namespaces are made in plan order, each with its sysctls and `lo` up, by
+//! helper threads ([`spaces`]) while this thread works through the ones that exist.
+//! Once namespace `k` is there ([`plan::Step`]):
+//! 1. create: its bridges, and the veth pairs whose later namespace it is (each pair
+//!    in one RTM_NEWLINK that puts the peer directly in its namespace: moving a link
+//!    later costs an RCU grace period);
+//! 2. configure the spaces whose links now all exist: peers up (an up flag inside the
+//!    creating request is refused for the peer), masters of bridge-to-bridge peers,
+//!    addresses (IPv6 with NODAD), routes.
+//!
+//! Each step's requests are queued at once on the sockets concerned and awaited
+//! together. Then, for the whole topology:
+//! 3. impairments: a root qdisc (tbf or netem, see [`qdisc`]) on the ends whose link
+//!    has them;
+//! 4. barrier: one RTM_GETLINK per link end until the kernel reports it up. Without
 //!    it, the first packet after the build was lost in a fifth of the runs. Then, where
 //!    there are IPv6 addresses, until the kernel has joined their solicited-node
 //!    multicast groups: it does so in a work item after the address is added, and a
@@ -18,6 +24,7 @@ pub(crate) mod netlink;
 pub mod netns;
 pub(crate) mod plan;
 pub(crate) mod qdisc;
+mod spaces;
 
 use crate::backoff::Backoff;
 use crate::capture::Capture;
@@ -27,7 +34,7 @@ use netlink::{CHANGE, CREATE, GET};
 use netlink_packet_route::address::{AddressAttribute, AddressFlags, AddressMessage};
 use netlink_packet_route::link::{InfoData, InfoVeth, LinkAttribute, LinkMessage, State};
 use netlink_packet_route::RouteNetlinkMessage as Msg;
-use netns::{write_sysctl, NetNs};
+use netns::NetNs;
 use netns_test_topology::{Cidr, Destination, Topology};
 use plan::{Kind, Plan, Space};
 use rtnetlink::{
@@ -77,138 +84,39 @@ pub(crate) async fn build(
     }
 
     let plan = Plan::new(topo);
-    step("creating the nodes' namespaces");
     let ipv6 = plan
         .spaces
         .iter()
         .flat_map(|s| &s.ifaces)
         .flat_map(|i| &i.addrs)
         .any(|c| c.addr.is_ipv6());
-    let made = make_namespaces(&plan, &host, ipv6)?;
-    let mut spaces = Vec::with_capacity(made.len());
-    for (space, ns) in plan.spaces.iter().zip(made) {
+    step("creating namespaces, links and addresses");
+    // Rounds 1 and 2, one namespace at a time, while helpers make the next ones.
+    let mut maker = spaces::Maker::start(&plan, &host, ipv6)?;
+    let mut made: Vec<Option<(NetNs, Handle)>> = plan.spaces.iter().map(|_| None).collect();
+    let mut capture = capture;
+    for (k, todo) in plan.steps().into_iter().enumerate() {
+        let ns = maker.take(k).await?;
         let handle = netlink::connect(Some(&ns)).map_err(|e| {
             format!(
                 "building node {}: opening its netlink socket: {e}",
-                space.name
+                plan.spaces[k].name
             )
         })?;
-        spaces.push((ns, handle));
+        made[k] = Some((ns, handle));
+        let made = Made(&made);
+        create(&plan, k, &todo.links, made, deadline).await?;
+        if let Some(capture) = capture.as_deref_mut() {
+            capture_links(&plan, &todo.links, made, capture)?;
+        }
+        configure(&plan, &todo.configure, made, deadline).await?;
     }
+    drop(maker);
+    let spaces: Vec<(NetNs, Handle)> = made
+        .into_iter()
+        .map(|s| s.expect("every step made its namespace"))
+        .collect();
 
-    step("creating links and bridges");
-    // Round 1: create.
-    let mut pending = Vec::new();
-    for (si, (space, (_, handle))) in plan.spaces.iter().zip(&spaces).enumerate() {
-        let ctx = |what: String| format!("building node {}: {what}", space.name);
-        for iface in &space.ifaces {
-            let msg = match iface.kind {
-                Kind::Bridge => bridge_message(iface),
-                Kind::Veth {
-                    peer,
-                    creator: true,
-                } => {
-                    let peer_space = &plan.spaces[peer.0];
-                    let peer_ns = (peer.0 != si).then(|| spaces[peer.0].0.raw_fd());
-                    veth_message(iface, &peer_space.ifaces[peer.1], peer_ns)
-                }
-                Kind::Veth { creator: false, .. } => continue,
-            };
-            pending.push(netlink::send(
-                handle,
-                Msg::NewLink(msg),
-                CREATE,
-                ctx(format!("creating {}", iface.name)),
-            ));
-        }
-    }
-    answered(
-        deadline,
-        "creating links and bridges",
-        try_join_all(pending),
-    )
-    .await?;
-
-    // Capture every veth end from the moment it exists, before any packet moves.
-    if let Some(capture) = capture {
-        for (space, (ns, _)) in plan.spaces.iter().zip(&spaces) {
-            let veths = space
-                .ifaces
-                .iter()
-                .filter(|i| matches!(i.kind, Kind::Veth { .. }));
-            for iface in veths {
-                ns.run(|| capture.open(&space.name, &iface.name, iface.index))
-                    .and_then(|r| r)
-                    .map_err(|e| {
-                        format!(
-                            "building node {}: capturing {}: {e}",
-                            space.name, iface.name
-                        )
-                    })?;
-            }
-        }
-    }
-    step("adding addresses and routes");
-    // Round 2: configure.
-    let mut pending = Vec::new();
-    for (space, (_, handle)) in plan.spaces.iter().zip(&spaces) {
-        let ctx = |what: String| format!("building node {}: {what}", space.name);
-        for iface in &space.ifaces {
-            if let Kind::Veth { creator: false, .. } = iface.kind {
-                let mut set = LinkUnspec::new_with_index(iface.index).up();
-                if let Some(master) = iface.master {
-                    set = set.controller(master);
-                }
-                pending.push(netlink::send(
-                    handle,
-                    Msg::SetLink(set.build()),
-                    CHANGE,
-                    ctx(format!("setting {} up", iface.name)),
-                ));
-            }
-            for addr in &iface.addrs {
-                let what = ctx(format!("adding {addr} to {}", iface.name));
-                pending.push(netlink::send(
-                    handle,
-                    Msg::NewAddress(address_message(iface.index, addr)),
-                    CREATE,
-                    what,
-                ));
-            }
-        }
-        // A bridge takes the smallest MTU of its ports unless its own was set with a
-        // request of its own after the ports joined: then the kernel keeps it.
-        for iface in space.ifaces.iter().filter(|i| i.kind == Kind::Bridge) {
-            if let Some(mtu) = iface.mtu {
-                let set = LinkUnspec::new_with_index(iface.index).mtu(mtu).build();
-                pending.push(netlink::send(
-                    handle,
-                    Msg::SetLink(set),
-                    CHANGE,
-                    ctx(format!("setting the MTU of {}", iface.name)),
-                ));
-            }
-        }
-        for route in &space.routes {
-            let dest = match route.dest {
-                Destination::Default => "default".to_string(),
-                Destination::Net(c) => c.to_string(),
-            };
-            let what = ctx(format!("adding route {dest} via {}", route.via));
-            pending.push(netlink::send(
-                handle,
-                Msg::NewRoute(route_message(route.dest, route.via)),
-                CREATE,
-                what,
-            ));
-        }
-    }
-    answered(
-        deadline,
-        "adding addresses and routes",
-        try_join_all(pending),
-    )
-    .await?;
     // Round 2b: impairments, once the links are configured.
     impair(&plan, &spaces, step).await?;
 
@@ -298,92 +206,165 @@ async fn impair(
     Ok(())
 }
 
-/// Every space's namespace (`host` is the calling thread's own) with its sysctls
-/// set. Making a namespace is mostly the kernel initialising its subsystems, which
-/// can run side by side: one thread per core, this one included.
-fn make_namespaces(plan: &Plan, host: &NetNs, ipv6: bool) -> Result<Vec<NetNs>, String> {
-    let make = |space: &Space, first: bool| -> Result<NetNs, String> {
-        let ns = if first {
-            host.try_clone()
-        } else {
-            NetNs::create(host)
-        }
-        .map_err(|e| {
-            format!(
-                "building node {}: creating its network namespace: {e}",
-                space.name
-            )
-        })?;
-        // Sysctls go first: DAD must be off before any IPv6-capable link appears.
-        // `lo` comes up here too, on this thread (the sandbox's own is up already).
-        ns.run(|| {
-            set_sysctls(space, ipv6)?;
-            if !first {
-                netns::lo_up()
-                    .map_err(|e| std::io::Error::new(e.kind(), format!("setting lo up: {e}")))?;
-            }
-            Ok(())
-        })
-        .and_then(|r: std::io::Result<()>| r)
-        .map_err(|e| format!("building node {}: {e}", space.name))?;
-        Ok(ns)
-    };
-    let make_chunk = |c: usize, spaces: &[Space]| -> Result<Vec<NetNs>, String> {
-        spaces
-            .iter()
-            .enumerate()
-            .map(|(i, s)| make(s, c == 0 && i == 0))
-            .collect()
-    };
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    // `host` is only a clone: two nodes already keep two threads busy.
-    if plan.spaces.len() < 3 || threads < 2 {
-        return make_chunk(0, &plan.spaces);
+/// The namespaces made so far, by plan position; a step only asks for made ones.
+#[derive(Clone, Copy)]
+struct Made<'a>(&'a [Option<(NetNs, Handle)>]);
+
+impl Made<'_> {
+    fn ns(&self, s: usize) -> &NetNs {
+        &self.0[s].as_ref().expect("a step uses made namespaces").0
     }
-    let chunk = plan.spaces.len().div_ceil(threads);
-    let mut chunks = plan.spaces.chunks(chunk).enumerate();
-    let (_, first) = chunks.next().expect("at least one space");
-    std::thread::scope(|scope| {
-        let others: Vec<_> = chunks
-            .map(|(c, spaces)| scope.spawn(move || make_chunk(c, spaces)))
-            .collect();
-        // This thread makes the first chunk meanwhile.
-        let mut all = make_chunk(0, first)?;
-        for w in others {
-            let made = w
-                .join()
-                .map_err(|_| "a thread making namespaces panicked".to_string());
-            all.extend(made??);
-        }
-        Ok(all)
-    })
+
+    fn handle(&self, s: usize) -> &Handle {
+        &self.0[s].as_ref().expect("a step uses made namespaces").1
+    }
 }
 
-fn set_sysctls(space: &Space, ipv6: bool) -> std::io::Result<()> {
-    if ipv6 && std::path::Path::new("/proc/sys/net/ipv6").exists() {
-        write_sysctl("net.ipv6.conf.all.accept_dad", "0")?;
-        write_sysctl("net.ipv6.conf.default.accept_dad", "0")?;
-    }
-    // With br_netfilter loaded on the host (Docker loads it), every bridged frame
-    // goes through the netfilter hooks of a new namespace by default; without it, none
-    // does. A sandbox's bridges behave the same on both machines: plain bridges (a
-    // node's `sysctl` can turn the hooks back on). On a 128-port bridge the hooks
-    // were a tenth of the CPU time of a build and its checks.
-    if space.ifaces.iter().any(|i| i.kind == Kind::Bridge)
-        && std::path::Path::new("/proc/sys/net/bridge").exists()
+/// Round 1 for namespace `k`: its bridges, then the veth pairs it completes (each in
+/// one RTM_NEWLINK that puts the peer directly in its namespace).
+async fn create(
+    plan: &Plan,
+    k: usize,
+    links: &[(usize, usize)],
+    made: Made<'_>,
+    deadline: Instant,
+) -> Result<(), String> {
+    let ctx = |s: usize, what: String| format!("building node {}: {what}", plan.spaces[s].name);
+    let mut pending = Vec::new();
+    for iface in plan.spaces[k]
+        .ifaces
+        .iter()
+        .filter(|i| i.kind == Kind::Bridge)
     {
-        for table in ["iptables", "ip6tables", "arptables"] {
-            write_sysctl(&format!("net.bridge.bridge-nf-call-{table}"), "0")?;
+        pending.push(netlink::send(
+            made.handle(k),
+            Msg::NewLink(bridge_message(iface)),
+            CREATE,
+            ctx(k, format!("creating {}", iface.name)),
+        ));
+    }
+    for &(c, pos) in links {
+        let iface = &plan.spaces[c].ifaces[pos];
+        let Kind::Veth { peer, .. } = iface.kind else {
+            unreachable!("the plan lists veth ends as links")
+        };
+        let peer_ns = (peer.0 != c).then(|| made.ns(peer.0).raw_fd());
+        let msg = veth_message(iface, &plan.spaces[peer.0].ifaces[peer.1], peer_ns);
+        pending.push(netlink::send(
+            made.handle(c),
+            Msg::NewLink(msg),
+            CREATE,
+            ctx(c, format!("creating {}", iface.name)),
+        ));
+    }
+    if !pending.is_empty() {
+        answered(
+            deadline,
+            "creating links and bridges",
+            try_join_all(pending),
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// Captures both ends of the links just made, before any packet can move on them.
+fn capture_links(
+    plan: &Plan,
+    links: &[(usize, usize)],
+    made: Made<'_>,
+    capture: &mut Capture,
+) -> Result<(), String> {
+    for &(c, pos) in links {
+        let Kind::Veth { peer, .. } = plan.spaces[c].ifaces[pos].kind else {
+            unreachable!("the plan lists veth ends as links")
+        };
+        for (s, p) in [(c, pos), peer] {
+            let (space, iface) = (&plan.spaces[s], &plan.spaces[s].ifaces[p]);
+            made.ns(s)
+                .run(|| capture.open(&space.name, &iface.name, iface.index))
+                .and_then(|r| r)
+                .map_err(|e| {
+                    format!(
+                        "building node {}: capturing {}: {e}",
+                        space.name, iface.name
+                    )
+                })?;
         }
     }
-    if space.forward {
-        write_sysctl("net.ipv4.ip_forward", "1")?;
-        if std::path::Path::new("/proc/sys/net/ipv6").exists() {
-            write_sysctl("net.ipv6.conf.all.forwarding", "1")?;
+    Ok(())
+}
+
+/// Round 2 for spaces whose links all exist: peers up (an up flag inside the creating
+/// request is refused for the peer) with their masters, addresses (IPv6 with NODAD),
+/// bridge MTUs, routes.
+async fn configure(
+    plan: &Plan,
+    spaces: &[usize],
+    made: Made<'_>,
+    deadline: Instant,
+) -> Result<(), String> {
+    let mut pending = Vec::new();
+    for &s in spaces {
+        let (space, handle) = (&plan.spaces[s], made.handle(s));
+        let ctx = |what: String| format!("building node {}: {what}", space.name);
+        for iface in &space.ifaces {
+            if let Kind::Veth { creator: false, .. } = iface.kind {
+                let mut set = LinkUnspec::new_with_index(iface.index).up();
+                if let Some(master) = iface.master {
+                    set = set.controller(master);
+                }
+                pending.push(netlink::send(
+                    handle,
+                    Msg::SetLink(set.build()),
+                    CHANGE,
+                    ctx(format!("setting {} up", iface.name)),
+                ));
+            }
+            for addr in &iface.addrs {
+                let what = ctx(format!("adding {addr} to {}", iface.name));
+                pending.push(netlink::send(
+                    handle,
+                    Msg::NewAddress(address_message(iface.index, addr)),
+                    CREATE,
+                    what,
+                ));
+            }
+        }
+        // A bridge takes the smallest MTU of its ports unless its own was set with a
+        // request of its own after the ports joined: then the kernel keeps it.
+        for iface in space.ifaces.iter().filter(|i| i.kind == Kind::Bridge) {
+            if let Some(mtu) = iface.mtu {
+                let set = LinkUnspec::new_with_index(iface.index).mtu(mtu).build();
+                pending.push(netlink::send(
+                    handle,
+                    Msg::SetLink(set),
+                    CHANGE,
+                    ctx(format!("setting the MTU of {}", iface.name)),
+                ));
+            }
+        }
+        for route in &space.routes {
+            let dest = match route.dest {
+                Destination::Default => "default".to_string(),
+                Destination::Net(c) => c.to_string(),
+            };
+            let what = ctx(format!("adding route {dest} via {}", route.via));
+            pending.push(netlink::send(
+                handle,
+                Msg::NewRoute(route_message(route.dest, route.via)),
+                CREATE,
+                what,
+            ));
         }
     }
-    for (key, value) in &space.sysctls {
-        write_sysctl(key, value)?;
+    if !pending.is_empty() {
+        answered(
+            deadline,
+            "adding addresses and routes",
+            try_join_all(pending),
+        )
+        .await?;
     }
     Ok(())
 }

@@ -138,6 +138,38 @@ impl Plan {
     }
 }
 
+/// What the builder does once namespace `k` (in plan order) exists, so that every
+/// step needs only namespaces that exist.
+#[derive(Debug, Default)]
+pub(crate) struct Step {
+    /// Veth pairs whose later namespace is `k`: (space, position) of the creating end.
+    pub links: Vec<(usize, usize)>,
+    /// Spaces whose links all exist from this step on: their addresses, peers' up
+    /// state, masters and routes can be set.
+    pub configure: Vec<usize>,
+}
+
+impl Plan {
+    /// One step per namespace, in plan order.
+    pub(crate) fn steps(&self) -> Vec<Step> {
+        let mut steps: Vec<Step> = self.spaces.iter().map(|_| Step::default()).collect();
+        for (s, space) in self.spaces.iter().enumerate() {
+            let mut ready = s;
+            for (pos, iface) in space.ifaces.iter().enumerate() {
+                if let Kind::Veth { peer, creator } = iface.kind {
+                    let at = s.max(peer.0);
+                    ready = ready.max(at);
+                    if creator {
+                        steps[at].links.push((s, pos));
+                    }
+                }
+            }
+            steps[ready].configure.push(s);
+        }
+        steps
+    }
+}
+
 impl Space {
     fn new(name: &str, forward: bool, sysctls: Vec<(String, String)>) -> Space {
         Space {

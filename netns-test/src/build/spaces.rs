@@ -1,0 +1,170 @@
+//! The nodes' namespaces, made while the builder links the ones already there.
+//!
+//! Making a namespace is mostly the kernel initialising its subsystems (sysctl tables
+//! above all), which runs beside other work; making links runs under the kernel's
+//! rtnl lock, one request at a time. So helper threads (one per core but one) make
+//! namespaces in topology order while the builder's thread links and configures those
+//! that exist. When the builder needs one that no helper has started, it makes it
+//! itself: a two-node topology gets both of its namespaces made at once.
+
+use super::netns::{self, write_sysctl, NetNs};
+use super::plan::{Kind, Plan};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use tokio::sync::mpsc;
+
+/// What a namespace needs right after it is made, before any link appears in it.
+#[derive(Debug)]
+struct Setup {
+    name: String,
+    forward: bool,
+    bridge: bool,
+    sysctls: Vec<(String, String)>,
+}
+
+type Made = (usize, Result<NetNs, String>);
+
+#[derive(Debug)]
+pub(crate) struct Maker {
+    setups: Arc<Vec<Setup>>,
+    /// The next namespace nobody has started: helpers and the builder take from it.
+    next: Arc<AtomicUsize>,
+    home: NetNs,
+    ipv6: bool,
+    made: Vec<Option<Result<NetNs, String>>>,
+    arrivals: mpsc::UnboundedReceiver<Made>,
+}
+
+impl Maker {
+    /// Starts making the plan's namespaces; `home` (the calling thread's namespace)
+    /// is the first, `host`.
+    pub(crate) fn start(plan: &Plan, home: &NetNs, ipv6: bool) -> Result<Maker, String> {
+        let setups: Arc<Vec<Setup>> = Arc::new(
+            plan.spaces
+                .iter()
+                .map(|s| Setup {
+                    name: s.name.clone(),
+                    forward: s.forward,
+                    bridge: s.ifaces.iter().any(|i| i.kind == Kind::Bridge),
+                    sysctls: s.sysctls.clone(),
+                })
+                .collect(),
+        );
+        let clone = || {
+            home.try_clone()
+                .map_err(|e| format!("holding the sandbox's namespace: {e}"))
+        };
+        let host = clone()?;
+        host.run(|| prepare(&setups[0], ipv6))
+            .and_then(|r| r)
+            .map_err(|e| format!("building node {}: {e}", setups[0].name))?;
+        let mut made: Vec<Option<Result<NetNs, String>>> =
+            (0..setups.len()).map(|_| None).collect();
+        made[0] = Some(Ok(host));
+
+        let next = Arc::new(AtomicUsize::new(1));
+        let (tx, arrivals) = mpsc::unbounded_channel();
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let helpers = (cores - 1).min(setups.len().saturating_sub(2));
+        for _ in 0..helpers {
+            let (setups, next, tx, home) = (setups.clone(), next.clone(), tx.clone(), clone()?);
+            std::thread::Builder::new()
+                .name("netns-test-ns".into())
+                .spawn(move || loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    if i >= setups.len() || tx.send((i, make(&setups[i], &home, ipv6))).is_err() {
+                        return;
+                    }
+                })
+                .map_err(|e| format!("starting a thread to make namespaces: {e}"))?;
+        }
+        Ok(Maker {
+            setups,
+            next,
+            home: clone()?,
+            ipv6,
+            made,
+            arrivals,
+        })
+    }
+
+    /// Namespace `k` of the plan, made by a helper, or here if none has started it.
+    pub(crate) async fn take(&mut self, k: usize) -> Result<NetNs, String> {
+        loop {
+            if let Some(ns) = self.made[k].take() {
+                return ns;
+            }
+            while let Ok((i, ns)) = self.arrivals.try_recv() {
+                self.made[i] = Some(ns);
+            }
+            if self.made[k].is_some() {
+                continue;
+            }
+            let i = self.next.fetch_add(1, Ordering::Relaxed);
+            if i < self.setups.len() {
+                self.made[i] = Some(make(&self.setups[i], &self.home, self.ipv6));
+                continue;
+            }
+            // A helper is making it.
+            match self.arrivals.recv().await {
+                Some((i, ns)) => self.made[i] = Some(ns),
+                None => return Err("the threads making namespaces stopped early".into()),
+            }
+        }
+    }
+}
+
+impl Drop for Maker {
+    /// A build that failed stops the helpers after the namespace each is making.
+    fn drop(&mut self) {
+        self.next.store(usize::MAX / 2, Ordering::Relaxed);
+    }
+}
+
+/// A new namespace, prepared; the calling thread is back in `home` afterwards.
+fn make(setup: &Setup, home: &NetNs, ipv6: bool) -> Result<NetNs, String> {
+    let ns = NetNs::create(home).map_err(|e| {
+        format!(
+            "building node {}: creating its network namespace: {e}",
+            setup.name
+        )
+    })?;
+    // `lo` comes up here, with one system call (the sandbox's own is up already).
+    ns.run(|| {
+        prepare(setup, ipv6)?;
+        netns::lo_up().map_err(|e| std::io::Error::new(e.kind(), format!("setting lo up: {e}")))
+    })
+    .and_then(|r| r)
+    .map_err(|e| format!("building node {}: {e}", setup.name))?;
+    Ok(ns)
+}
+
+/// The sysctls of the namespace the calling thread is in. They go first: DAD must be
+/// off before any IPv6-capable link appears.
+fn prepare(setup: &Setup, ipv6: bool) -> std::io::Result<()> {
+    let has_ipv6 = || std::path::Path::new("/proc/sys/net/ipv6").exists();
+    if ipv6 && has_ipv6() {
+        write_sysctl("net.ipv6.conf.all.accept_dad", "0")?;
+        write_sysctl("net.ipv6.conf.default.accept_dad", "0")?;
+    }
+    // With br_netfilter loaded on the host (Docker loads it), every bridged frame
+    // goes through the netfilter hooks of a new namespace by default; without it, none
+    // does. A sandbox's bridges behave the same on both machines: plain bridges (a
+    // node's `sysctl` can turn the hooks back on). On a 128-port bridge the hooks
+    // were a tenth of the CPU time of a build and its checks.
+    if setup.bridge && std::path::Path::new("/proc/sys/net/bridge").exists() {
+        for table in ["iptables", "ip6tables", "arptables"] {
+            write_sysctl(&format!("net.bridge.bridge-nf-call-{table}"), "0")?;
+        }
+    }
+    if setup.forward {
+        write_sysctl("net.ipv4.ip_forward", "1")?;
+        if has_ipv6() {
+            write_sysctl("net.ipv6.conf.all.forwarding", "1")?;
+        }
+    }
+    for (key, value) in &setup.sysctls {
+        write_sysctl(key, value)?;
+    }
+    Ok(())
+}
