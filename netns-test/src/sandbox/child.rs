@@ -90,7 +90,10 @@ fn worker_main(ends: ChildEnds, fds: usize, work: Box<Work<'_>>) -> ! {
         catch_self_sent_signals(ends.res);
     }
     room_for_fds(fds);
-    let reporter = Reporter { fd: ends.res };
+    let reporter = Reporter {
+        fd: ends.res,
+        board: ends.board,
+    };
     let mut outcome: Option<Result<(), (Phase, String)>> = None;
     let ran = thread::run_on_fresh_thread(Box::new(|| {
         outcome = Some(work(&reporter));

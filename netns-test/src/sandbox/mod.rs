@@ -12,6 +12,7 @@
 //! every process a test started. Everything the test built lives in namespaces owned
 //! by the sandbox and vanishes with it: nothing is created on the host.
 
+mod board;
 mod child;
 mod parent;
 pub(crate) mod protocol;
@@ -25,15 +26,16 @@ use protocol::Frame;
 use std::os::fd::{AsRawFd, RawFd};
 use std::time::Duration;
 
-/// The worker's line back to the parent: phases and the result.
+/// The worker's line back to the parent: progress on the board, the rest as frames.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Reporter {
     fd: RawFd,
+    board: board::Post,
 }
 
 impl Reporter {
     pub(crate) fn phase(&self, phase: Phase) {
-        Frame::Phase(phase).send(self.fd);
+        self.board.phase(phase);
     }
 
     /// Tells the parent the sandbox stays up for `secs` and how to enter it.
@@ -43,7 +45,7 @@ impl Reporter {
 
     /// Names the step under way: a run that hangs is reported with it.
     pub(crate) fn step(&self, what: &str) {
-        Frame::Step(what.to_string()).send(self.fd);
+        self.board.step(what);
     }
 }
 
@@ -58,10 +60,14 @@ pub(crate) fn run(
     fds: usize,
     work: Box<Work<'_>>,
 ) -> (Result<(), Error>, Timings) {
-    let started = std::time::Instant::now();
+    let started = board::now_ns();
     let pipes = match Pipes::new() {
         Ok(p) => p,
         Err(e) => return (Err(Error::Spawn(format!("pipe: {e}"))), Timings::default()),
+    };
+    let board = match board::Board::new() {
+        Ok(b) => b,
+        Err(e) => return (Err(Error::Spawn(format!("mmap: {e}"))), Timings::default()),
     };
     let ids = userns::Ids::current();
     let parent_pid = std::process::id();
@@ -84,10 +90,10 @@ pub(crate) fn run(
             ))),
             Timings::default(),
         ),
-        0 => child::main(parent_pid, ids, pipes.child_ends(), fds, work),
+        0 => child::main(parent_pid, ids, pipes.child_ends(board.post()), fds, work),
         pid => {
             let ends = pipes.into_parent_ends();
-            parent::supervise(pid, ends, timeout, started)
+            parent::supervise(pid, ends, &board, timeout, started)
         }
     }
 }
@@ -104,6 +110,7 @@ pub(crate) struct ChildEnds {
     out: RawFd,
     err: RawFd,
     res: RawFd,
+    board: board::Post,
 }
 
 pub(crate) struct ParentEnds {
@@ -123,11 +130,12 @@ impl Pipes {
         })
     }
 
-    fn child_ends(&self) -> ChildEnds {
+    fn child_ends(&self, board: board::Post) -> ChildEnds {
         ChildEnds {
             out: self.out.1.as_raw_fd(),
             err: self.err.1.as_raw_fd(),
             res: self.res.1.as_raw_fd(),
+            board,
         }
     }
 

@@ -1,18 +1,20 @@
 //! The test thread's side: relay output, read frames, enforce the deadline.
 
+use super::board::{now_ns, Board};
 use super::protocol::{Decoder, Frame, WorkerExit};
 use super::ParentEnds;
-use crate::error::{Error, Phase, Timings};
+use crate::error::{Error, Timings};
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
 use std::time::{Duration, Instant};
 
 /// Waits for the sandbox `pid` and turns what it said into the run's result, and
-/// how long each phase took (from when its frame arrived to when the next did).
+/// how long each phase took (from the board; `started` is from `board::now_ns`).
 pub(super) fn supervise(
     pid: libc::pid_t,
     ends: ParentEnds,
+    board: &Board,
     timeout: Duration,
-    started: Instant,
+    started: u64,
 ) -> (Result<(), Error>, Timings) {
     // The end of the sandbox is seen through a pidfd, not through EOF on the pipes:
     // other tests fork at the same time, and their children hold copies of our write
@@ -34,7 +36,6 @@ pub(super) fn supervise(
     let mut err = Relay::new(Stream::Err);
     let mut decoder = Decoder::default();
     let mut frames = Vec::new();
-    let mut clock = PhaseClock::new(started);
     let mut deadline = Instant::now() + timeout;
     let mut kept = 0;
     let mut timed_out = false;
@@ -68,7 +69,6 @@ pub(super) fn supervise(
         }
         if fds[2].revents != 0 {
             drain(ends.res.as_raw_fd(), |b| frames.extend(decoder.push(b)));
-            clock.saw(&frames);
             // A kept sandbox: tell the developer now, on the real stderr (libtest
             // would hold captured output until the test ends), and wait for it.
             for f in &frames[kept..] {
@@ -94,81 +94,24 @@ pub(super) fn supervise(
     drain(ends.out.as_raw_fd(), |b| out.push(b));
     drain(ends.err.as_raw_fd(), |b| err.push(b));
     drain(ends.res.as_raw_fd(), |b| frames.extend(decoder.push(b)));
-    clock.saw(&frames);
     out.finish();
     err.finish();
     (
-        verdict(&frames, status, timed_out.then_some(timeout)),
-        clock.finish(),
+        verdict(&frames, status, board, timed_out.then_some(timeout)),
+        board.timings(started, now_ns()),
     )
 }
 
-/// Stamps each phase frame with the time it arrived.
-struct PhaseClock {
-    started: Instant,
-    seen: usize,
-    marks: Vec<(Phase, Instant)>,
-}
-
-impl PhaseClock {
-    fn new(started: Instant) -> PhaseClock {
-        PhaseClock {
-            started,
-            seen: 0,
-            marks: vec![(Phase::Setup, started)],
-        }
-    }
-
-    fn saw(&mut self, frames: &[Frame]) {
-        let now = Instant::now();
-        for f in &frames[self.seen..] {
-            if let Frame::Phase(p) = f {
-                self.marks.push((*p, now));
-            }
-        }
-        self.seen = frames.len();
-    }
-
-    fn finish(self) -> Timings {
-        let end = Instant::now();
-        let mut t = Timings {
-            total: end - self.started,
-            ..Timings::default()
-        };
-        for (i, (phase, at)) in self.marks.iter().enumerate() {
-            let until = self.marks.get(i + 1).map_or(end, |m| m.1);
-            let d = until.saturating_duration_since(*at);
-            match phase {
-                Phase::Setup => t.setup += d,
-                Phase::Build => t.build += d,
-                Phase::Body => t.body += d,
-                Phase::Checks => t.checks += d,
-            }
-        }
-        t
-    }
-}
-
 /// Turns the frames and the sandbox's wait status into the result.
-fn verdict(frames: &[Frame], status: i32, timed_out: Option<Duration>) -> Result<(), Error> {
-    let phase = frames
-        .iter()
-        .rev()
-        .find_map(|f| match f {
-            Frame::Phase(p) => Some(*p),
-            _ => None,
-        })
-        .unwrap_or(Phase::Setup);
+fn verdict(
+    frames: &[Frame],
+    status: i32,
+    board: &Board,
+    timed_out: Option<Duration>,
+) -> Result<(), Error> {
+    let phase = board.phase();
     if let Some(after) = timed_out {
-        // The last step counts only if it belongs to the phase the run was in.
-        let mut step = None;
-        for f in frames {
-            match f {
-                Frame::Phase(_) => step = None,
-                Frame::Step(s) => step = Some(s.clone()),
-                _ => {}
-            }
-        }
+        let step = board.step();
         return Err(Error::TimedOut { after, phase, step });
     }
     for frame in frames {
@@ -190,7 +133,7 @@ fn verdict(frames: &[Frame], status: i32, timed_out: Option<Duration>) -> Result
             Frame::WorkerExit(WorkerExit::Code(code)) => {
                 return Err(Error::Exited { code: *code, phase })
             }
-            Frame::Phase(_) | Frame::Step(_) | Frame::Keep(..) => {}
+            Frame::Keep(..) => {}
         }
     }
     if libc::WIFSIGNALED(status) {

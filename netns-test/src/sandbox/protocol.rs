@@ -10,10 +10,6 @@ use std::os::fd::{BorrowedFd, RawFd};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Frame {
-    /// The worker entered a phase.
-    Phase(Phase),
-    /// What the worker is doing now, for the message if the deadline passes.
-    Step(String),
     /// The run passed.
     Ok,
     /// The run failed in a phase.
@@ -36,8 +32,6 @@ pub(crate) enum WorkerExit {
 impl Frame {
     fn encode(&self) -> Vec<u8> {
         let (tag, payload): (u8, Vec<u8>) = match self {
-            Frame::Phase(p) => (b'P', vec![p.to_byte()]),
-            Frame::Step(what) => (b'T', what.as_bytes().to_vec()),
             Frame::Ok => (b'O', vec![]),
             Frame::Failed(p, msg) => {
                 let mut v = vec![p.to_byte()];
@@ -117,8 +111,6 @@ fn decode(tag: u8, p: &[u8]) -> Option<Frame> {
             .map(|b| i32::from_le_bytes(b.try_into().unwrap()))
     };
     Some(match tag {
-        b'P' => Frame::Phase(Phase::from_byte(*p.first()?)),
-        b'T' => Frame::Step(String::from_utf8_lossy(p).into_owned()),
         b'O' => Frame::Ok,
         b'F' => Frame::Failed(
             Phase::from_byte(*p.first()?),
@@ -142,8 +134,7 @@ mod tests {
     #[test]
     fn frames_survive_arbitrary_splits() {
         let frames = vec![
-            Frame::Phase(Phase::Build),
-            Frame::Step("waiting for links".into()),
+            Frame::Keep(600, "nsenter ...".into()),
             Frame::Failed(Phase::Checks, "expect a -> b: no reply\nmore".into()),
             Frame::Unavailable("no userns".into()),
             Frame::WorkerExit(WorkerExit::Signal(11)),
