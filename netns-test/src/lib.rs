@@ -116,10 +116,11 @@ fn setup(
     reporter: &sandbox::Reporter,
     capture: Option<&mut capture::Capture>,
 ) -> Result<Net, String> {
-    // Single-threaded: the build, the checks and async bodies run on the thread that
-    // also drives the netlink sockets, so a request and its answer never cross
-    // threads (with a worker thread, each round trip cost two wake-ups, about half
-    // of a two-node build). Handles given to test code are served elsewhere
+    // Single-threaded: the build, the checks and the harness's blocking calls run on
+    // the thread that also drives the netlink sockets, so a request and its answer
+    // never cross threads (with a worker thread, each round trip cost two wake-ups,
+    // about half of a two-node build). Async bodies get a runtime of their own
+    // (`Net::block_on`), and handles given to test code are served by the node's
     // (`Node::netlink`).
     reporter.step("starting the sandbox's runtime");
     let rt = tokio::runtime::Builder::new_current_thread()

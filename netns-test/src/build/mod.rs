@@ -68,7 +68,7 @@ pub(crate) async fn build(
     outside: u64,
     deadline: Instant,
     step: &dyn Fn(&str),
-    capture: Option<&mut Capture>,
+    mut capture: Option<&mut Capture>,
 ) -> Result<Vec<BuiltSpace>, String> {
     let host =
         NetNs::current().map_err(|e| format!("opening the sandbox's network namespace: {e}"))?;
@@ -90,12 +90,13 @@ pub(crate) async fn build(
         .flat_map(|s| &s.ifaces)
         .flat_map(|i| &i.addrs)
         .any(|c| c.addr.is_ipv6());
-    step("creating namespaces, links and addresses");
+    step("making the namespaces");
     // Rounds 1 and 2, one namespace at a time, while helpers make the next ones.
     let mut maker = spaces::Maker::start(&plan, &host, ipv6)?;
     let mut made: Vec<Option<(NetNs, Handle)>> = plan.spaces.iter().map(|_| None).collect();
-    let mut capture = capture;
     for (k, todo) in plan.steps().into_iter().enumerate() {
+        // Posting a step costs no system call: a hang names the node it stopped at.
+        step(&format!("building node {}", plan.spaces[k].name));
         let ns = maker.take(k).await?;
         let handle = netlink::connect(Some(&ns)).map_err(|e| {
             format!(
