@@ -6,7 +6,7 @@
 //! reads the board only when the run has ended or timed out.
 
 use crate::error::{Phase, Timings};
-use std::sync::atomic::{AtomicU32, AtomicU64, AtomicU8, Ordering};
+use std::sync::atomic::{fence, AtomicU32, AtomicU64, AtomicU8, Ordering};
 use std::time::Duration;
 
 const STEP_BYTES: usize = 240;
@@ -97,12 +97,14 @@ impl Board {
                 std::thread::yield_now();
                 continue;
             }
-            let len = (page.len.load(Ordering::Acquire) as usize).min(STEP_BYTES);
+            let len = (page.len.load(Ordering::Relaxed) as usize).min(STEP_BYTES);
             let bytes: Vec<u8> = page.step[..len]
                 .iter()
                 .map(|b| b.load(Ordering::Relaxed))
                 .collect();
-            if page.seq.load(Ordering::Acquire) == before {
+            // The reads above stay before the second look at the sequence.
+            fence(Ordering::Acquire);
+            if page.seq.load(Ordering::Relaxed) == before {
                 return (len > 0).then(|| String::from_utf8_lossy(&bytes).into_owned());
             }
         }
@@ -156,19 +158,23 @@ impl Post {
         self.page().began[phase.to_byte() as usize].store(now_ns(), Ordering::Release);
     }
 
-    /// Names the step under way (cut to 240 bytes).
+    /// Names the step under way (cut to 240 bytes). One thread posts, the work's.
     pub(crate) fn step(&self, what: &str) {
         let page = self.page();
         let mut len = what.len().min(STEP_BYTES);
         while !what.is_char_boundary(len) {
             len -= 1;
         }
-        page.seq.fetch_add(1, Ordering::AcqRel);
+        // A sequence lock: odd while writing, then even again.
+        let seq = page.seq.load(Ordering::Relaxed);
+        page.seq.store(seq.wrapping_add(1), Ordering::Relaxed);
+        // The writes below stay after the odd sequence.
+        fence(Ordering::Release);
         for (slot, b) in page.step.iter().zip(&what.as_bytes()[..len]) {
             slot.store(*b, Ordering::Relaxed);
         }
-        page.len.store(len as u32, Ordering::Release);
-        page.seq.fetch_add(1, Ordering::AcqRel);
+        page.len.store(len as u32, Ordering::Relaxed);
+        page.seq.store(seq.wrapping_add(2), Ordering::Release);
     }
 }
 
