@@ -22,14 +22,14 @@ impl NetNs {
         Ok(NetNs { fd: file.into() })
     }
 
-    /// A new, empty namespace (only `lo`, down). The calling thread is back in
-    /// `home` afterwards.
-    pub fn create(home: &NetNs) -> io::Result<NetNs> {
+    /// A new namespace (only `lo`, down), where `inside` runs first, on the calling
+    /// thread, which is back in `home` afterwards.
+    pub fn create(home: &NetNs, inside: impl FnOnce() -> io::Result<()>) -> io::Result<NetNs> {
         // SAFETY: unshare(CLONE_NEWNET) moves only the calling thread.
         if unsafe { libc::unshare(libc::CLONE_NEWNET) } != 0 {
             return Err(io::Error::last_os_error());
         }
-        let made = NetNs::current();
+        let made = NetNs::current().and_then(|ns| inside().map(|()| ns));
         home.set_current()?;
         made
     }

@@ -123,20 +123,17 @@ impl Drop for Maker {
 
 /// A new namespace, prepared; the calling thread is back in `home` afterwards.
 fn make(setup: &Setup, home: &NetNs, ipv6: bool) -> Result<NetNs, String> {
-    let ns = NetNs::create(home).map_err(|e| {
-        format!(
-            "building node {}: creating its network namespace: {e}",
-            setup.name
-        )
-    })?;
-    // `lo` comes up here, with one system call (the sandbox's own is up already).
-    ns.run(|| {
+    NetNs::create(home, || {
         prepare(setup, ipv6)?;
+        // `lo` comes up here, with one system call (the sandbox's own is up already).
         netns::lo_up().map_err(|e| std::io::Error::new(e.kind(), format!("setting lo up: {e}")))
     })
-    .and_then(|r| r)
-    .map_err(|e| format!("building node {}: {e}", setup.name))?;
-    Ok(ns)
+    .map_err(|e| {
+        format!(
+            "building node {}: setting up its network namespace: {e}",
+            setup.name
+        )
+    })
 }
 
 /// The sysctls of the namespace the calling thread is in. They go first: DAD must be
