@@ -72,14 +72,20 @@ fn a_segfault_is_reported_as_sigsegv() {
 
 #[test]
 fn process_exit_is_reported_with_its_code() {
-    let err = run(&pair(), Options::new(), |_| -> () { std::process::exit(3) }).unwrap_err();
-    assert_eq!(
-        err,
-        Error::Exited {
-            code: 3,
-            phase: Phase::Body
-        }
-    );
+    for code in [3, 0] {
+        let err = run(&pair(), Options::new(), |_| -> () {
+            std::process::exit(code)
+        })
+        .unwrap_err();
+        assert_eq!(
+            err,
+            Error::Exited {
+                code,
+                phase: Phase::Body
+            },
+            "exit({code}) is no pass: the body never returned"
+        );
+    }
 }
 
 #[test]
