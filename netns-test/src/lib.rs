@@ -66,6 +66,8 @@ where
     let options = options.with_env();
     let margin = (options.timeout / 10).min(std::time::Duration::from_secs(1));
     let deadline = Instant::now() + options.timeout - margin;
+    // Read here, in the test process, once: a sandbox inherits the value.
+    build::cores();
     // Per node: its namespace, the builder's netlink socket, a probe socket or two.
     let fds = 64 + 4 * (topology.nodes.len() + 1);
     sandbox::run(
@@ -122,14 +124,16 @@ fn setup(
     // about half of a two-node build). Async bodies get a runtime of their own
     // (`Net::block_on`), and handles given to test code are served by the node's
     // (`Node::netlink`).
+    // The namespaces are on their way before the runtime exists.
+    reporter.step("making the namespaces");
+    let started = build::start(topology, outside)?;
     reporter.step("starting the sandbox's runtime");
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .map_err(|e| format!("starting the sandbox's runtime: {e}"))?;
-    let built = rt.block_on(build::build(
-        topology,
-        outside,
+    let built = rt.block_on(build::finish(
+        started,
         deadline,
         &|s| reporter.step(s),
         capture,

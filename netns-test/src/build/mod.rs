@@ -25,6 +25,7 @@ pub mod netns;
 pub(crate) mod plan;
 pub(crate) mod qdisc;
 mod spaces;
+pub(crate) use spaces::cores;
 
 use crate::backoff::Backoff;
 use crate::capture::Capture;
@@ -60,16 +61,17 @@ pub(crate) struct BuiltIface {
     pub addrs: Vec<Cidr>,
 }
 
-/// Builds `topo` in namespaces below the calling thread's, which must not be the
-/// namespace the test process started in (inode `outside`): the builder refuses to
-/// create anything outside the sandbox.
-pub(crate) async fn build(
-    topo: &Topology,
-    outside: u64,
-    deadline: Instant,
-    step: &dyn Fn(&str),
-    mut capture: Option<&mut Capture>,
-) -> Result<Vec<BuiltSpace>, String> {
+/// A build under way: checked, planned, and its namespaces being made.
+pub(crate) struct Started {
+    plan: Plan,
+    maker: spaces::Maker,
+}
+
+/// Starts building `topo` in namespaces below the calling thread's, which must not be
+/// the namespace the test process started in (inode `outside`): the builder refuses
+/// to create anything outside the sandbox. Needs no runtime: helpers start making the
+/// nodes' namespaces while the caller makes one.
+pub(crate) fn start(topo: &Topology, outside: u64) -> Result<Started, String> {
     let host =
         NetNs::current().map_err(|e| format!("opening the sandbox's network namespace: {e}"))?;
     let here = host
@@ -90,9 +92,20 @@ pub(crate) async fn build(
         .flat_map(|s| &s.ifaces)
         .flat_map(|i| &i.addrs)
         .any(|c| c.addr.is_ipv6());
-    step("making the namespaces");
+    let maker = spaces::Maker::start(&plan, &host, ipv6)?;
+    Ok(Started { plan, maker })
+}
+
+/// Finishes a build (on a tokio runtime): the namespaces, links, addresses and routes,
+/// impairments, then the barrier on kernel state.
+pub(crate) async fn finish(
+    started: Started,
+    deadline: Instant,
+    step: &dyn Fn(&str),
+    mut capture: Option<&mut Capture>,
+) -> Result<Vec<BuiltSpace>, String> {
+    let Started { plan, mut maker } = started;
     // Rounds 1 and 2, one namespace at a time, while helpers make the next ones.
-    let mut maker = spaces::Maker::start(&plan, &host, ipv6)?;
     let mut made: Vec<Option<(NetNs, Handle)>> = plan.spaces.iter().map(|_| None).collect();
     for (k, todo) in plan.steps().into_iter().enumerate() {
         // Posting a step costs no system call: a hang names the node it stopped at.

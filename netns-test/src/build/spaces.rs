@@ -54,18 +54,9 @@ impl Maker {
             home.try_clone()
                 .map_err(|e| format!("holding the sandbox's namespace: {e}"))
         };
-        let host = clone()?;
-        host.run(|| prepare(&setups[0], ipv6))
-            .and_then(|r| r)
-            .map_err(|e| format!("building node {}: {e}", setups[0].name))?;
-        let mut made: Vec<Option<Result<NetNs, String>>> =
-            (0..setups.len()).map(|_| None).collect();
-        made[0] = Some(Ok(host));
-
         let next = Arc::new(AtomicUsize::new(1));
         let (tx, arrivals) = mpsc::unbounded_channel();
-        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-        let helpers = (cores - 1).min(setups.len().saturating_sub(2));
+        let helpers = (cores() - 1).min(setups.len().saturating_sub(2));
         for _ in 0..helpers {
             let (setups, next, tx, home) = (setups.clone(), next.clone(), tx.clone(), clone()?);
             std::thread::Builder::new()
@@ -78,6 +69,14 @@ impl Maker {
                 })
                 .map_err(|e| format!("starting a thread to make namespaces: {e}"))?;
         }
+        // The helpers are on their way: now the sandbox's own namespace.
+        let host = clone()?;
+        host.run(|| prepare(&setups[0], ipv6))
+            .and_then(|r| r)
+            .map_err(|e| format!("building node {}: {e}", setups[0].name))?;
+        let mut made: Vec<Option<Result<NetNs, String>>> =
+            (0..setups.len()).map(|_| None).collect();
+        made[0] = Some(Ok(host));
         Ok(Maker {
             setups,
             next,
@@ -119,6 +118,13 @@ impl Drop for Maker {
     fn drop(&mut self) {
         self.next.store(usize::MAX / 2, Ordering::Relaxed);
     }
+}
+
+/// The cores this process may use (cgroup quotas included). Read once per process:
+/// the test process reads it before it forks (`run_timed`), so sandboxes find it.
+pub(crate) fn cores() -> usize {
+    static CORES: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
 }
 
 /// A new namespace, prepared; the calling thread is back in `home` afterwards.
