@@ -188,10 +188,7 @@ async fn set_qdiscs(
         try_join_all(installs).await?;
     }
     let want = imp.as_ref().map(qdisc::kind);
-    let mut backoff = Backoff::new(
-        Duration::from_micros(50),
-        Instant::now() + Duration::from_secs(5),
-    );
+    let mut backoff = settling();
     loop {
         let asks = ends.iter().map(|e| {
             let node = net.node(&e.node);
@@ -260,10 +257,7 @@ pub(super) async fn set_and_wait(net: &Net, ends: &[EndRef], up: bool) -> Result
         )
     });
     try_join_all(sets).await?;
-    let mut backoff = Backoff::new(
-        Duration::from_micros(50),
-        Instant::now() + Duration::from_secs(5),
-    );
+    let mut backoff = settling();
     loop {
         let asks = ends.iter().map(|e| {
             let node = net.node(&e.node);
@@ -285,4 +279,12 @@ pub(super) async fn set_and_wait(net: &Net, ends: &[EndRef], up: bool) -> Result
             return Err(format!("links did not come {word} within 5s"));
         }
     }
+}
+
+/// How long a fault waits for the kernel to report the state it asked for.
+fn settling() -> Backoff {
+    Backoff::new(
+        Duration::from_micros(50),
+        Instant::now() + Duration::from_secs(5),
+    )
 }
