@@ -69,8 +69,8 @@ pub(crate) struct Started {
 
 /// Starts building `topo` in namespaces below the calling thread's, which must not be
 /// the namespace the test process started in (inode `outside`): the builder refuses
-/// to create anything outside the sandbox. Needs no runtime: helpers start making the
-/// nodes' namespaces while the caller makes one.
+/// to create anything outside the sandbox. Needs no runtime: the helpers start making
+/// the nodes' namespaces at once, while the caller goes on to build its runtime.
 pub(crate) fn start(topo: &Topology, outside: u64) -> Result<Started, String> {
     let host =
         NetNs::current().map_err(|e| format!("opening the sandbox's network namespace: {e}"))?;
@@ -131,7 +131,7 @@ pub(crate) async fn finish(
         .map(|s| s.expect("every step made its namespace"))
         .collect();
 
-    // Round 2b: impairments, once the links are configured.
+    // Impairments, once every link is configured.
     impair(&plan, &spaces, step).await?;
 
     step("waiting for the links to come up");
