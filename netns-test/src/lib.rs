@@ -118,15 +118,15 @@ fn setup(
     reporter: &sandbox::Reporter,
     capture: Option<&mut capture::Capture>,
 ) -> Result<Net, String> {
+    // The namespaces are on their way before the runtime exists.
+    reporter.step("making the namespaces");
+    let started = build::start(topology, outside)?;
     // Single-threaded: the build, the checks and the harness's blocking calls run on
     // the thread that also drives the netlink sockets, so a request and its answer
     // never cross threads (with a worker thread, each round trip cost two wake-ups,
     // about half of a two-node build). Async bodies get a runtime of their own
     // (`Net::block_on`), and handles given to test code are served by the node's
     // (`Node::netlink`).
-    // The namespaces are on their way before the runtime exists.
-    reporter.step("making the namespaces");
-    let started = build::start(topology, outside)?;
     reporter.step("starting the sandbox's runtime");
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()

@@ -134,10 +134,7 @@ impl Net {
     pub fn block_on<F: Future>(&self, future: F) -> F::Output {
         self.body_rt
             .get_or_init(|| {
-                tokio::runtime::Builder::new_multi_thread()
-                    .worker_threads(1)
-                    .thread_name("netns-test-body")
-                    .enable_all()
+                one_worker("netns-test-body".into())
                     .build()
                     .expect("building the body's runtime")
             })
@@ -237,10 +234,7 @@ impl Node {
     pub fn runtime(&self) -> &tokio::runtime::Runtime {
         self.runtime.get_or_init(|| {
             let ns = self.ns.clone();
-            tokio::runtime::Builder::new_multi_thread()
-                .worker_threads(1)
-                .thread_name(format!("netns-{}", self.name))
-                .enable_all()
+            one_worker(format!("netns-{}", self.name))
                 .on_thread_start(move || ns.set_current().expect("entering the node's namespace"))
                 .build()
                 .expect("building the node's runtime")
@@ -307,6 +301,13 @@ impl Node {
             .set_current()
             .expect("entering the node's network namespace");
     }
+}
+
+/// A runtime with one worker thread: its tasks run on while the caller blocks.
+fn one_worker(name: String) -> tokio::runtime::Builder {
+    let mut b = tokio::runtime::Builder::new_multi_thread();
+    b.worker_threads(1).thread_name(name).enable_all();
+    b
 }
 
 fn enter(fd: i32) -> std::io::Result<()> {
