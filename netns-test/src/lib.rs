@@ -3,167 +3,51 @@
 //! Each test runs in a forked child that unshares a user and a network namespace
 //! (no root needed), builds the declared topology with rtnetlink, runs the body
 //! inside and checks connectivity before the kernel tears everything down.
+//!
+//! The path of a test, in the order of the modules below: [`Options`] → [`run`] →
+//! the sandbox (fork, namespaces) → the builder (topology → kernel objects, through
+//! the kernel layer) → the body, given a [`Net`] → the checks (probes) → the report
+//! and forensics of a failure. `ARCHITECTURE.md` at the repository's root walks it.
 
 pub use netns_test_macros::netns_test;
 pub use netns_test_topology as topology;
 pub use netns_test_topology::{Impairment, Percent, Topology};
 
-mod backoff;
-mod build;
-mod capture;
+/// Topology → kernel objects: the plan, the namespaces, the rounds of requests.
+mod builder;
+/// The checks after the body: `expect` statements, ring pings, neighbour tables.
 mod checks;
+/// Why a run failed, and how long its phases took.
 mod error;
+/// What a failed test leaves behind: packet capture, report files, a kept sandbox.
 mod forensics;
+/// Kernel primitives that know nothing of topologies: namespaces, netlink, links.
+mod kernel;
+/// `Net` and `Node`: the built network as the body sees it, faults included.
 mod net;
+/// How one run is configured: deadline, checks, where the body runs, forensics.
 mod options;
-mod outcome;
+/// Pings and neighbour tables, from inside a node.
 mod probe;
+/// The failure report: diagram, every node's links, addresses, routes, neighbours.
 mod report;
+/// One run from start to verdict: sandbox, build, body, checks, forensics.
+mod runner;
+/// The forked sandbox: user, network, mount and PID namespaces, and its protocol.
 mod sandbox;
+/// A libtest-mimic `main` for a directory of `.topo` files.
 pub mod smoke;
+/// What a body may return (`()` or `Result`).
+mod test_result;
 
-pub use build::qdisc::available as qdisc_available;
-pub use capture::CaptureMode;
 pub use error::{Error, Phase, Timings};
-pub use net::{Iface, LinkFault, MacOrNode, Net, Node};
+pub use forensics::capture::CaptureMode;
+pub use kernel::qdisc::available as qdisc_available;
+pub use net::{Iface, LinkControl, MacOrNode, Net, Node};
 pub use options::Options;
-pub use outcome::TestResult;
 pub use probe::{Neighbour, NeighbourStateName, ProbeError};
-
-use std::time::Instant;
-
-/// Runs `body` inside a fresh sandbox built from `topology`.
-///
-/// Returns the failure (with its phase and the child's message) instead of
-/// panicking, so callers can assert on it; the macro panics with it.
-pub fn run<F, R>(topology: &Topology, options: Options, body: F) -> Result<(), Error>
-where
-    F: FnOnce(&Net) -> R,
-    R: TestResult,
-{
-    run_timed(topology, options, body).0
-}
-
-/// [`run`], and how long each phase took: what the smoke suite and the benchmark report.
-pub fn run_timed<F, R>(
-    topology: &Topology,
-    options: Options,
-    body: F,
-) -> (Result<(), Error>, Timings)
-where
-    F: FnOnce(&Net) -> R,
-    R: TestResult,
-{
-    let outside = match build::netns::NetNs::current().and_then(|ns| ns.inode()) {
-        Ok(inode) => inode,
-        Err(e) => {
-            let e = Error::Spawn(format!("reading the test process's network namespace: {e}"));
-            return (Err(e), Timings::default());
-        }
-    };
-    // The builder's own waits give up a little before the parent's deadline, so a
-    // build that cannot finish says which wait failed instead of just timing out.
-    let options = options.with_env();
-    let margin = (options.timeout / 10).min(std::time::Duration::from_secs(1));
-    let deadline = Instant::now() + options.timeout - margin;
-    // Read here, in the test process, once: a sandbox inherits the value.
-    build::cores();
-    // Per node: its namespace, the builder's netlink socket, a probe socket or two.
-    let fds = 64 + 4 * (topology.nodes.len() + 1);
-    sandbox::run(
-        options.timeout,
-        fds,
-        Box::new(move |reporter: &sandbox::Reporter| {
-            reporter.phase(Phase::Build);
-            let mut capture =
-                (options.capture != CaptureMode::Never).then(capture::Capture::default);
-            let net = setup(topology, outside, deadline, reporter, capture.as_mut())
-                .map_err(|e| (Phase::Build, e))?;
-            reporter.phase(Phase::Body);
-            let result = run_body(&net, options.node.as_deref(), body);
-            // Runtimes are never dropped: dropping one waits for its blocking tasks,
-            // and the kernel reclaims everything when the sandbox exits anyway.
-            let outcome = result.map_err(|e| (Phase::Body, e)).and_then(|()| {
-                reporter.phase(Phase::Checks);
-                net.block(checks::run(&net, options.checks, options.isolation_timeout))
-                    .map_err(|e| (Phase::Checks, e))
-            });
-            let mut outcome = outcome;
-            let save = outcome.is_err() || options.capture == CaptureMode::Always;
-            if let (Some(capture), Some(dir), true) = (&capture, &options.forensics, save) {
-                let note = forensics::save(
-                    &net,
-                    capture,
-                    dir,
-                    outcome.as_ref().err().map(|e| e.1.as_str()),
-                );
-                if let Err((_, why)) = &mut outcome {
-                    why.push_str(&note);
-                }
-            }
-            if let (Err((_, why)), Some(keep)) = (&outcome, options.keep) {
-                forensics::keep_for_a_developer(&net, reporter, options.name.as_deref(), why, keep);
-            }
-            std::mem::forget(net);
-            outcome
-        }),
-    )
-}
-
-/// The sandbox's runtime and the built topology.
-fn setup(
-    topology: &Topology,
-    outside: u64,
-    deadline: Instant,
-    reporter: &sandbox::Reporter,
-    capture: Option<&mut capture::Capture>,
-) -> Result<Net, String> {
-    // The namespaces are on their way before the runtime exists.
-    reporter.step("making the namespaces");
-    let started = build::start(topology, outside)?;
-    // Single-threaded: the build, the checks and the harness's blocking calls run on
-    // the thread that also drives the netlink sockets, so a request and its answer
-    // never cross threads (with a worker thread, each round trip cost two wake-ups,
-    // about half of a two-node build). Async bodies get a runtime of their own
-    // (`Net::block_on`), and handles given to test code are served by the node's
-    // (`Node::netlink`).
-    reporter.step("starting the sandbox's runtime");
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| format!("starting the sandbox's runtime: {e}"))?;
-    let built = rt.block_on(build::finish(
-        started,
-        deadline,
-        &|s| reporter.step(s),
-        capture,
-    ))?;
-    let net = Net::new(rt, topology.clone(), built);
-    Ok(net)
-}
-
-/// Runs the body (inside `node` if given) and turns a panic or an `Err` into a message.
-fn run_body<F, R>(net: &Net, node: Option<&str>, body: F) -> Result<(), String>
-where
-    F: FnOnce(&Net) -> R,
-    R: TestResult,
-{
-    let call = || std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| body(net)));
-    let caught = match node {
-        Some(name) => net
-            .node(name)
-            .enter_while(call)
-            .map_err(|e| format!("entering node {name}: {e}"))?,
-        None => call(),
-    };
-    match caught {
-        Ok(r) => r.into_result(),
-        Err(panic) => Err(format!(
-            "the body panicked: {}",
-            sandbox::panic_message(&*panic)
-        )),
-    }
-}
+pub use runner::{run, run_timed};
+pub use test_result::TestResult;
 
 #[doc(hidden)]
 pub mod __private {

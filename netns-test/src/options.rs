@@ -11,7 +11,7 @@ pub struct Options {
     pub(crate) name: Option<String>,
     pub(crate) isolation_timeout: Duration,
     pub(crate) keep: Option<Duration>,
-    pub(crate) capture: crate::capture::CaptureMode,
+    pub(crate) capture: crate::forensics::capture::CaptureMode,
     /// Where a failed run's pcap files and report go (from the test's name).
     pub(crate) forensics: Option<std::path::PathBuf>,
 }
@@ -25,7 +25,7 @@ impl Default for Options {
             name: None,
             isolation_timeout: Duration::from_millis(200),
             keep: None,
-            capture: crate::capture::CaptureMode::Never,
+            capture: crate::forensics::capture::CaptureMode::Never,
             forensics: None,
         }
     }
@@ -70,7 +70,7 @@ impl Options {
 
     /// Packet capture: `Never` (the default), `OnFailure` or `Always`; also set by
     /// `NETNS_TEST_CAPTURE=always|never|on-failure`.
-    pub fn capture(mut self, mode: crate::capture::CaptureMode) -> Self {
+    pub fn capture(mut self, mode: crate::forensics::capture::CaptureMode) -> Self {
         self.capture = mode;
         self
     }
@@ -87,7 +87,7 @@ impl Options {
     pub(crate) fn with_env(self) -> Self {
         let mut o = self.keep_from_env();
         if std::env::var_os("NETNS_TEST_CAPTURE").is_some() {
-            o.capture = crate::capture::CaptureMode::from_env();
+            o.capture = crate::forensics::capture::CaptureMode::from_env();
         }
         if o.forensics.is_none() {
             let name = o

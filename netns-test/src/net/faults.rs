@@ -2,14 +2,13 @@
 //! call returns once the kernel reports the new state of every link it touched.
 
 use super::Net;
-use crate::backoff::Backoff;
-use crate::build::netlink::{self, CHANGE, CREATE, GET};
-use crate::build::qdisc;
+use crate::kernel::backoff::Backoff;
+use crate::kernel::netlink::{self, CHANGE, CREATE, GET};
+use crate::kernel::{link, qdisc};
 use crate::topology::{End, Impairment, HOST};
 use futures::future::try_join_all;
 use netlink_packet_core::NLM_F_ECHO;
 use netlink_packet_route::RouteNetlinkMessage as Msg;
-use rtnetlink::LinkUnspec;
 use std::time::{Duration, Instant};
 
 /// One end of a veth pair as built: the node whose namespace holds it, and its name.
@@ -21,7 +20,7 @@ pub(super) struct EndRef {
 
 /// A veth pair of the topology, to set down and up from the body.
 #[derive(Debug)]
-pub struct LinkFault<'a> {
+pub struct LinkControl<'a> {
     net: &'a Net,
     ends: [EndRef; 2],
     /// The link's MTU: a token bucket must hold a whole packet.
@@ -31,7 +30,7 @@ pub struct LinkFault<'a> {
 impl Net {
     /// The veth pair between `a` and `b` (node or bridge names; the first such pair in
     /// the topology). Panics, listing the pairs, if there is none.
-    pub fn link(&self, a: &str, b: &str) -> LinkFault<'_> {
+    pub fn link(&self, a: &str, b: &str) -> LinkControl<'_> {
         let found = self.topology.links.iter().find_map(|l| {
             let (x, y) = (end_ref(self, &l.a), end_ref(self, &l.b));
             let named = |e: &End| match e {
@@ -42,7 +41,7 @@ impl Net {
             ((nx == a && ny == b) || (nx == b && ny == a)).then_some(([x, y], l.mtu))
         });
         match found {
-            Some((ends, mtu)) => LinkFault {
+            Some((ends, mtu)) => LinkControl {
                 net: self,
                 ends,
                 mtu: mtu.unwrap_or(1500),
@@ -108,7 +107,7 @@ impl Net {
     }
 }
 
-impl LinkFault<'_> {
+impl LinkControl<'_> {
     /// Sets both ends down; returns when the kernel reports them down.
     pub fn down(&self) {
         self.net.set_links(&self.ends, false);
@@ -122,7 +121,7 @@ impl LinkFault<'_> {
     /// Impairs the traffic both ways, replacing what the topology or an earlier call
     /// set: a root qdisc on each end (see the topology language's `delay`, `rate`,
     /// …). Returns when the kernel reports it; panics, naming the module, when the
-    /// kernel lacks the qdisc. `Impairment::default()` is [`LinkFault::clear`].
+    /// kernel lacks the qdisc. `Impairment::default()` is [`LinkControl::clear`].
     pub fn impair(&self, imp: Impairment) {
         let imp = (!imp.is_none()).then_some(imp);
         if let Err(e) = self
@@ -244,11 +243,7 @@ pub(super) async fn set_and_wait(net: &Net, ends: &[EndRef], up: bool) -> Result
     let sets = ends.iter().map(|e| {
         let node = net.node(&e.node);
         let index = node.iface(&e.ifname).index;
-        let msg = if up {
-            LinkUnspec::new_with_index(index).up().build()
-        } else {
-            LinkUnspec::new_with_index(index).down().build()
-        };
+        let msg = link::set_state(index, up);
         netlink::send(
             node.rtnl(),
             Msg::SetLink(msg),
@@ -261,7 +256,7 @@ pub(super) async fn set_and_wait(net: &Net, ends: &[EndRef], up: bool) -> Result
     loop {
         let asks = ends.iter().map(|e| {
             let node = net.node(&e.node);
-            let msg = LinkUnspec::new_with_index(node.iface(&e.ifname).index).build();
+            let msg = link::get(node.iface(&e.ifname).index);
             netlink::send(
                 node.rtnl(),
                 Msg::GetLink(msg),
@@ -271,7 +266,7 @@ pub(super) async fn set_and_wait(net: &Net, ends: &[EndRef], up: bool) -> Result
         });
         let answers = try_join_all(asks).await?;
         // Down: not up is enough. Up: a veth is up once both its ends are.
-        let settled = answers.iter().all(|a| crate::build::link_state(a).0 == up);
+        let settled = answers.iter().all(|a| link::link_state(a).0 == up);
         if settled {
             return Ok(());
         }

@@ -1,6 +1,8 @@
 //! Probes: ICMP echo from inside a node, and neighbour tables.
 
+/// Neighbour (ARP/NDP) tables read over rtnetlink.
 mod neigh;
+/// ICMP echo from inside a node, with retries and an honest verdict.
 mod ping;
 
 pub(crate) use neigh::dump as dump_neighbours;

@@ -125,7 +125,7 @@ impl Pinger {
         enter(&mut || {
             made = Some(make(socket2::Type::RAW).or_else(|_| {
                 // The user namespace maps only gid 0: let it open ping sockets.
-                let _ = crate::build::netns::write_sysctl("net.ipv4.ping_group_range", "0 0");
+                let _ = crate::kernel::sysctl::write("net.ipv4.ping_group_range", "0 0");
                 make(socket2::Type::DGRAM)
             }))
         })

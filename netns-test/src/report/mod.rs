@@ -1,7 +1,9 @@
 //! The failure report: what failed, then every node's links, addresses, routes and
 //! neighbours as `ip` prints them, then the topology itself.
 
+/// The topology drawn as text (and as Graphviz DOT).
 mod diagram;
+/// What the kernel says of a node: links, addresses, routes, neighbours.
 mod state;
 
 pub use diagram::{diagram, dot};

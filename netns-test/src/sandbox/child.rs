@@ -10,13 +10,13 @@
 //! - std's stdout and stderr locks are taken by the forking thread around `fork`
 //!   (see `sandbox::run`), so the child's copies are free;
 //! - libtest's output capture is a thread-local of the forking thread; the work runs
-//!   on a thread std did not create (`thread::run_on_fresh_thread`), which has none;
+//!   on a thread std did not create (`fresh_thread::run_on_fresh_thread`), which has none;
 //! - nothing of the parent's tokio runtimes is used: the worker makes its own;
 //! - environment variables are read in the parent, before `fork`, never here (std's
 //!   environment lock could be held by a thread calling `set_var`).
 
 use super::protocol::{Frame, WorkerExit};
-use super::{thread, userns, ChildEnds, Reporter, Work};
+use super::{fresh_thread, userns, ChildEnds, Reporter, Work};
 use crate::error::Phase;
 
 /// The sandbox process: namespaces, then the worker, then its epitaph.
@@ -97,10 +97,10 @@ fn worker_main(ends: ChildEnds, fds: usize, work: Box<Work<'_>>) -> ! {
     room_for_fds(fds);
     let reporter = Reporter {
         fd: ends.res,
-        board: ends.board,
+        progress: ends.progress,
     };
     let mut outcome: Option<Result<(), (Phase, String)>> = None;
-    let ran = thread::run_on_fresh_thread(Box::new(|| {
+    let ran = fresh_thread::run_on_fresh_thread(Box::new(|| {
         outcome = Some(work(&reporter));
     }));
     let frame = match (ran, outcome) {

@@ -12,30 +12,37 @@
 //! every process a test started. Everything the test built lives in namespaces owned
 //! by the sandbox and vanishes with it: nothing is created on the host.
 
-mod board;
+/// The sandbox process and its worker (PID 1 of the sandbox's PID namespace).
 mod child;
-mod parent;
-pub(crate) mod protocol;
-mod thread;
-pub(crate) use thread::panic_message;
+/// A thread std did not start, so libtest's dead output capture is not inherited.
+mod fresh_thread;
+/// A mount namespace with /run/netns, so `ip netns exec` works inside the sandbox.
 pub(crate) mod mounts;
+/// The test thread's side: relay output, read frames, enforce the deadline.
+mod parent;
+/// A page shared with the parent where the work posts its phase and step.
+mod progress;
+/// The frames of the result pipe.
+pub(crate) mod protocol;
+/// Entering a new user namespace with the caller's ids mapped, or why it failed.
 mod userns;
+pub(crate) use fresh_thread::panic_message;
 
 use crate::error::{Error, Phase, Timings};
 use protocol::Frame;
 use std::os::fd::{AsRawFd, RawFd};
 use std::time::Duration;
 
-/// The worker's line back to the parent: progress on the board, the rest as frames.
+/// The worker's line back to the parent: progress on the shared page, the rest as frames.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Reporter {
     fd: RawFd,
-    board: board::Post,
+    progress: progress::ProgressWriter,
 }
 
 impl Reporter {
     pub(crate) fn phase(&self, phase: Phase) {
-        self.board.phase(phase);
+        self.progress.phase(phase);
     }
 
     /// Tells the parent the sandbox stays up for `secs` and how to enter it.
@@ -45,7 +52,7 @@ impl Reporter {
 
     /// Names the step under way: a run that hangs is reported with it.
     pub(crate) fn step(&self, what: &str) {
-        self.board.step(what);
+        self.progress.step(what);
     }
 }
 
@@ -60,12 +67,12 @@ pub(crate) fn run(
     fds: usize,
     work: Box<Work<'_>>,
 ) -> (Result<(), Error>, Timings) {
-    let started = board::now_ns();
+    let started = progress::now_ns();
     let pipes = match Pipes::new() {
         Ok(p) => p,
         Err(e) => return (Err(Error::Spawn(format!("pipe: {e}"))), Timings::default()),
     };
-    let board = match board::Board::new() {
+    let page = match progress::ProgressPage::new() {
         Ok(b) => b,
         Err(e) => return (Err(Error::Spawn(format!("mmap: {e}"))), Timings::default()),
     };
@@ -90,10 +97,10 @@ pub(crate) fn run(
             ))),
             Timings::default(),
         ),
-        0 => child::main(parent_pid, ids, pipes.child_ends(board.post()), fds, work),
+        0 => child::main(parent_pid, ids, pipes.child_ends(page.writer()), fds, work),
         pid => {
             let ends = pipes.into_parent_ends();
-            parent::supervise(pid, ends, &board, timeout, started)
+            parent::supervise(pid, ends, &page, timeout, started)
         }
     }
 }
@@ -110,7 +117,7 @@ pub(crate) struct ChildEnds {
     out: RawFd,
     err: RawFd,
     res: RawFd,
-    board: board::Post,
+    progress: progress::ProgressWriter,
 }
 
 pub(crate) struct ParentEnds {
@@ -130,12 +137,12 @@ impl Pipes {
         })
     }
 
-    fn child_ends(&self, board: board::Post) -> ChildEnds {
+    fn child_ends(&self, progress: progress::ProgressWriter) -> ChildEnds {
         ChildEnds {
             out: self.out.1.as_raw_fd(),
             err: self.err.1.as_raw_fd(),
             res: self.res.1.as_raw_fd(),
-            board,
+            progress,
         }
     }
 

@@ -1,6 +1,6 @@
 //! The test thread's side: relay output, read frames, enforce the deadline.
 
-use super::board::{now_ns, Board};
+use super::progress::{now_ns, ProgressPage};
 use super::protocol::{Decoder, Frame, WorkerExit};
 use super::ParentEnds;
 use crate::error::{Error, Timings};
@@ -8,11 +8,11 @@ use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
 use std::time::{Duration, Instant};
 
 /// Waits for the sandbox `pid` and turns what it said into the run's result, and
-/// how long each phase took (from the board; `started` is from `board::now_ns`).
+/// how long each phase took (from the progress page; `started` is from `progress::now_ns`).
 pub(super) fn supervise(
     pid: libc::pid_t,
     ends: ParentEnds,
-    board: &Board,
+    page: &ProgressPage,
     timeout: Duration,
     started: u64,
 ) -> (Result<(), Error>, Timings) {
@@ -97,8 +97,8 @@ pub(super) fn supervise(
     out.finish();
     err.finish();
     (
-        verdict(&frames, status, board, timed_out.then_some(timeout)),
-        board.timings(started, now_ns()),
+        verdict(&frames, status, page, timed_out.then_some(timeout)),
+        page.timings(started, now_ns()),
     )
 }
 
@@ -106,12 +106,12 @@ pub(super) fn supervise(
 fn verdict(
     frames: &[Frame],
     status: i32,
-    board: &Board,
+    page: &ProgressPage,
     timed_out: Option<Duration>,
 ) -> Result<(), Error> {
-    let phase = board.phase();
+    let phase = page.phase();
     if let Some(after) = timed_out {
-        let step = board.step();
+        let step = page.step();
         return Err(Error::TimedOut { after, phase, step });
     }
     for frame in frames {

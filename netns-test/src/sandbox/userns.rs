@@ -49,7 +49,7 @@ pub(super) fn enter(ids: Ids) -> Result<(), String> {
     // The first use of the new namespace's capabilities: a system that lets unshare
     // succeed but strips them (AppArmor) is caught here, with its name, rather than
     // as an EPERM from the builder.
-    crate::build::netns::lo_up()
+    crate::kernel::link::lo_up()
         .map_err(|e| diagnose("setting lo up in the new network namespace", &e))
 }
 

@@ -7,8 +7,10 @@
 //! that exist. When the builder needs one that no helper has started, it makes it
 //! itself: a two-node topology gets both of its namespaces made at once.
 
-use super::netns::{self, write_sysctl, NetNs};
 use super::plan::{Kind, Plan};
+use crate::kernel::link::lo_up;
+use crate::kernel::netns::NetNs;
+use crate::kernel::sysctl;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use tokio::sync::mpsc;
@@ -22,23 +24,25 @@ struct Setup {
     sysctls: Vec<(String, String)>,
 }
 
-type Made = (usize, Result<NetNs, String>);
+/// A namespace a helper finished: its plan position and the namespace, or why not.
+type Arrival = (usize, Result<NetNs, String>);
 
 #[derive(Debug)]
-pub(crate) struct Maker {
+/// Makes the plan's namespaces ahead of the builder, on helper threads.
+pub(crate) struct Factory {
     setups: Arc<Vec<Setup>>,
     /// The next namespace nobody has started: helpers and the builder take from it.
     next: Arc<AtomicUsize>,
     home: NetNs,
     ipv6: bool,
     made: Vec<Option<Result<NetNs, String>>>,
-    arrivals: mpsc::UnboundedReceiver<Made>,
+    arrivals: mpsc::UnboundedReceiver<Arrival>,
 }
 
-impl Maker {
+impl Factory {
     /// Starts making the plan's namespaces; `home` (the calling thread's namespace)
     /// is the first, `host`.
-    pub(crate) fn start(plan: &Plan, home: &NetNs, ipv6: bool) -> Result<Maker, String> {
+    pub(crate) fn start(plan: &Plan, home: &NetNs, ipv6: bool) -> Result<Factory, String> {
         let setups: Arc<Vec<Setup>> = Arc::new(
             plan.spaces
                 .iter()
@@ -77,7 +81,7 @@ impl Maker {
         let mut made: Vec<Option<Result<NetNs, String>>> =
             (0..setups.len()).map(|_| None).collect();
         made[0] = Some(Ok(host));
-        Ok(Maker {
+        Ok(Factory {
             setups,
             next,
             home: clone()?,
@@ -113,7 +117,7 @@ impl Maker {
     }
 }
 
-impl Drop for Maker {
+impl Drop for Factory {
     /// A build that failed stops the helpers after the namespace each is making.
     fn drop(&mut self) {
         self.next.store(usize::MAX / 2, Ordering::Relaxed);
@@ -132,7 +136,7 @@ fn make(setup: &Setup, home: &NetNs, ipv6: bool) -> Result<NetNs, String> {
     NetNs::create(home, || {
         prepare(setup, ipv6)?;
         // `lo` comes up here, with one system call (the sandbox's own is up already).
-        netns::lo_up().map_err(|e| std::io::Error::new(e.kind(), format!("setting lo up: {e}")))
+        lo_up().map_err(|e| std::io::Error::new(e.kind(), format!("setting lo up: {e}")))
     })
     .map_err(|e| {
         format!(
@@ -147,8 +151,8 @@ fn make(setup: &Setup, home: &NetNs, ipv6: bool) -> Result<NetNs, String> {
 fn prepare(setup: &Setup, ipv6: bool) -> std::io::Result<()> {
     let has_ipv6 = || std::path::Path::new("/proc/sys/net/ipv6").exists();
     if ipv6 && has_ipv6() {
-        write_sysctl("net.ipv6.conf.all.accept_dad", "0")?;
-        write_sysctl("net.ipv6.conf.default.accept_dad", "0")?;
+        sysctl::write("net.ipv6.conf.all.accept_dad", "0")?;
+        sysctl::write("net.ipv6.conf.default.accept_dad", "0")?;
     }
     // With br_netfilter loaded on the host (Docker loads it), every bridged frame
     // goes through the netfilter hooks of a new namespace by default; without it, none
@@ -157,17 +161,17 @@ fn prepare(setup: &Setup, ipv6: bool) -> std::io::Result<()> {
     // were a tenth of the CPU time of a build and its checks.
     if setup.bridge && std::path::Path::new("/proc/sys/net/bridge").exists() {
         for table in ["iptables", "ip6tables", "arptables"] {
-            write_sysctl(&format!("net.bridge.bridge-nf-call-{table}"), "0")?;
+            sysctl::write(&format!("net.bridge.bridge-nf-call-{table}"), "0")?;
         }
     }
     if setup.forward {
-        write_sysctl("net.ipv4.ip_forward", "1")?;
+        sysctl::write("net.ipv4.ip_forward", "1")?;
         if has_ipv6() {
-            write_sysctl("net.ipv6.conf.all.forwarding", "1")?;
+            sysctl::write("net.ipv6.conf.all.forwarding", "1")?;
         }
     }
     for (key, value) in &setup.sysctls {
-        write_sysctl(key, value)?;
+        sysctl::write(key, value)?;
     }
     Ok(())
 }

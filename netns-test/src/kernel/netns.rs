@@ -10,21 +10,25 @@ use std::io;
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd, RawFd};
 use std::os::unix::fs::MetadataExt;
 
+/// A network namespace, held open by a file descriptor.
 #[derive(Debug)]
-pub struct NetNs {
+pub(crate) struct NetNs {
     fd: OwnedFd,
 }
 
 impl NetNs {
     /// The namespace of the calling thread.
-    pub fn current() -> io::Result<NetNs> {
+    pub(crate) fn current() -> io::Result<NetNs> {
         let file = File::open("/proc/thread-self/ns/net")?;
         Ok(NetNs { fd: file.into() })
     }
 
     /// A new namespace (only `lo`, down), where `inside` runs first, on the calling
     /// thread, which is back in `home` afterwards.
-    pub fn create(home: &NetNs, inside: impl FnOnce() -> io::Result<()>) -> io::Result<NetNs> {
+    pub(crate) fn create(
+        home: &NetNs,
+        inside: impl FnOnce() -> io::Result<()>,
+    ) -> io::Result<NetNs> {
         // SAFETY: unshare(CLONE_NEWNET) moves only the calling thread.
         if unsafe { libc::unshare(libc::CLONE_NEWNET) } != 0 {
             return Err(io::Error::last_os_error());
@@ -35,7 +39,7 @@ impl NetNs {
     }
 
     /// Moves the calling thread into this namespace (for good: see [`NetNs::run`]).
-    pub fn set_current(&self) -> io::Result<()> {
+    pub(crate) fn set_current(&self) -> io::Result<()> {
         // SAFETY: setns with a namespace fd we own.
         if unsafe { libc::setns(self.fd.as_raw_fd(), libc::CLONE_NEWNET) } != 0 {
             return Err(io::Error::last_os_error());
@@ -44,7 +48,7 @@ impl NetNs {
     }
 
     /// Runs `f` with the calling thread inside this namespace, then steps back.
-    pub fn run<T>(&self, f: impl FnOnce() -> T) -> io::Result<T> {
+    pub(crate) fn run<T>(&self, f: impl FnOnce() -> T) -> io::Result<T> {
         let home = NetNs::current()?;
         self.set_current()?;
         let out = f();
@@ -53,16 +57,16 @@ impl NetNs {
     }
 
     /// The namespace's identity (the inode of its nsfs file).
-    pub fn inode(&self) -> io::Result<u64> {
+    pub(crate) fn inode(&self) -> io::Result<u64> {
         let file = File::from(self.fd.try_clone()?);
         Ok(file.metadata()?.ino())
     }
 
-    pub fn raw_fd(&self) -> RawFd {
+    pub(crate) fn raw_fd(&self) -> RawFd {
         self.fd.as_raw_fd()
     }
 
-    pub fn try_clone(&self) -> io::Result<NetNs> {
+    pub(crate) fn try_clone(&self) -> io::Result<NetNs> {
         Ok(NetNs {
             fd: self.fd.try_clone()?,
         })
@@ -73,40 +77,4 @@ impl AsFd for NetNs {
     fn as_fd(&self) -> BorrowedFd<'_> {
         self.fd.as_fd()
     }
-}
-
-/// `ip link set lo up` in the calling thread's namespace, with the classic ioctl: one
-/// system call, and no netlink socket needed yet. Needs CAP_NET_ADMIN there.
-pub(crate) fn lo_up() -> io::Result<()> {
-    // SAFETY: a socket used for one ioctl and closed; ifreq is plain data.
-    unsafe {
-        let fd = libc::socket(libc::AF_INET, libc::SOCK_DGRAM | libc::SOCK_CLOEXEC, 0);
-        if fd < 0 {
-            return Err(io::Error::last_os_error());
-        }
-        let mut req: libc::ifreq = std::mem::zeroed();
-        for (dst, src) in req.ifr_name.iter_mut().zip(b"lo\0") {
-            *dst = *src as libc::c_char;
-        }
-        let mut rc = libc::ioctl(fd, libc::SIOCGIFFLAGS, &mut req);
-        if rc == 0 {
-            req.ifr_ifru.ifru_flags |= libc::IFF_UP as libc::c_short;
-            rc = libc::ioctl(fd, libc::SIOCSIFFLAGS, &req);
-        }
-        let err = io::Error::last_os_error();
-        libc::close(fd);
-        if rc != 0 {
-            return Err(err);
-        }
-    }
-    Ok(())
-}
-
-/// Writes a `net.*` sysctl of the namespace the calling thread is in.
-///
-/// /proc/sys/net shows the namespace of the thread that opens the file.
-pub fn write_sysctl(key: &str, value: &str) -> io::Result<()> {
-    let path = format!("/proc/sys/{}", key.replace('.', "/"));
-    std::fs::write(&path, value)
-        .map_err(|e| io::Error::new(e.kind(), format!("writing {value} to {path}: {e}")))
 }

@@ -2,7 +2,10 @@
 //! (NETNS_TEST_CAPTURE), and the sandbox itself, kept alive to be entered
 //! (NETNS_TEST_KEEP).
 
-use crate::{capture, error, sandbox, topology, Net};
+use crate::{error, sandbox, topology, Net};
+
+/// AF_PACKET capture of every link end, written as pcap files.
+pub(crate) mod capture;
 use std::time::Instant;
 
 /// Writes the capture (a pcap file per link end) and the report under `dir`; returns

@@ -3,7 +3,7 @@
 //!
 //! A frame on the result pipe wakes the test thread, usually on the other CPU; a run
 //! posted a dozen such frames, which cost a tenth of a two-node test. The parent
-//! reads the board only when the run has ended or timed out.
+//! reads the page only when the run has ended or timed out.
 
 use crate::error::{Phase, Timings};
 use std::sync::atomic::{fence, AtomicU32, AtomicU64, AtomicU8, Ordering};
@@ -13,7 +13,7 @@ const STEP_BYTES: usize = 240;
 const PHASES: usize = 4;
 
 #[repr(C)]
-struct Page {
+struct Shared {
     /// CLOCK_MONOTONIC nanoseconds at which each phase began (by `Phase::to_byte`);
     /// 0 for a phase not reached.
     began: [AtomicU64; PHASES],
@@ -24,20 +24,20 @@ struct Page {
 }
 
 /// The parent's handle, which also unmaps the page.
-pub(crate) struct Board {
-    page: *mut Page,
+pub(crate) struct ProgressPage {
+    page: *mut Shared,
 }
 
 /// The work's handle: a copy of the pointer, valid in the forked sandbox.
 #[derive(Debug, Clone, Copy)]
-pub(crate) struct Post {
-    page: *const Page,
+pub(crate) struct ProgressWriter {
+    page: *const Shared,
 }
 
 // SAFETY: the page is only accessed through atomics.
-unsafe impl Send for Post {}
+unsafe impl Send for ProgressWriter {}
 // SAFETY: as above.
-unsafe impl Sync for Post {}
+unsafe impl Sync for ProgressWriter {}
 
 /// CLOCK_MONOTONIC in nanoseconds: the same clock in every process.
 pub(crate) fn now_ns() -> u64 {
@@ -50,14 +50,14 @@ pub(crate) fn now_ns() -> u64 {
     ts.tv_sec as u64 * 1_000_000_000 + ts.tv_nsec as u64
 }
 
-impl Board {
+impl ProgressPage {
     /// A zeroed shared page; made before fork so both processes see it.
-    pub(crate) fn new() -> std::io::Result<Board> {
-        // SAFETY: a fresh anonymous shared mapping; zero bytes are a valid `Page`.
+    pub(crate) fn new() -> std::io::Result<ProgressPage> {
+        // SAFETY: a fresh anonymous shared mapping; zero bytes are a valid `Shared`.
         let page = unsafe {
             libc::mmap(
                 std::ptr::null_mut(),
-                std::mem::size_of::<Page>(),
+                std::mem::size_of::<Shared>(),
                 libc::PROT_READ | libc::PROT_WRITE,
                 libc::MAP_SHARED | libc::MAP_ANONYMOUS,
                 -1,
@@ -67,14 +67,14 @@ impl Board {
         if page == libc::MAP_FAILED {
             return Err(std::io::Error::last_os_error());
         }
-        Ok(Board { page: page.cast() })
+        Ok(ProgressPage { page: page.cast() })
     }
 
-    pub(crate) fn post(&self) -> Post {
-        Post { page: self.page }
+    pub(crate) fn writer(&self) -> ProgressWriter {
+        ProgressWriter { page: self.page }
     }
 
-    fn page(&self) -> &Page {
+    fn page(&self) -> &Shared {
         // SAFETY: mapped for the life of `self`.
         unsafe { &*self.page }
     }
@@ -139,15 +139,15 @@ impl Board {
     }
 }
 
-impl Drop for Board {
+impl Drop for ProgressPage {
     fn drop(&mut self) {
         // SAFETY: the mapping made in `new`, unmapped once; the sandbox has its copy.
-        unsafe { libc::munmap(self.page.cast(), std::mem::size_of::<Page>()) };
+        unsafe { libc::munmap(self.page.cast(), std::mem::size_of::<Shared>()) };
     }
 }
 
-impl Post {
-    fn page(&self) -> &Page {
+impl ProgressWriter {
+    fn page(&self) -> &Shared {
         // SAFETY: the sandbox inherited the mapping and never unmaps it.
         unsafe { &*self.page }
     }
@@ -183,25 +183,25 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_board_reads_back_phases_steps_and_timings() {
-        let board = Board::new().unwrap();
-        let post = board.post();
-        assert_eq!(board.phase(), Phase::Setup);
-        assert_eq!(board.step(), None);
+    fn a_page_reads_back_phases_steps_and_timings() {
+        let page = ProgressPage::new().unwrap();
+        let writer = page.writer();
+        assert_eq!(page.phase(), Phase::Setup);
+        assert_eq!(page.step(), None);
         let started = now_ns();
-        post.phase(Phase::Build);
-        post.step("waiting for the links to come up");
-        assert_eq!(board.phase(), Phase::Build);
+        writer.phase(Phase::Build);
+        writer.step("waiting for the links to come up");
+        assert_eq!(page.phase(), Phase::Build);
         assert_eq!(
-            board.step().as_deref(),
+            page.step().as_deref(),
             Some("waiting for the links to come up")
         );
-        post.phase(Phase::Body);
-        assert_eq!(board.step(), None, "a new phase has no step yet");
-        post.step(&"é".repeat(200));
-        assert_eq!(board.step().unwrap().len(), 240, "cut on a char boundary");
+        writer.phase(Phase::Body);
+        assert_eq!(page.step(), None, "a new phase has no step yet");
+        writer.step(&"é".repeat(200));
+        assert_eq!(page.step().unwrap().len(), 240, "cut on a char boundary");
         let ended = now_ns();
-        let t = board.timings(started, ended);
+        let t = page.timings(started, ended);
         assert_eq!(t.total, Duration::from_nanos(ended - started));
         assert_eq!(t.setup + t.build + t.body + t.checks, t.total);
         assert_eq!(t.checks, Duration::ZERO, "not reached");

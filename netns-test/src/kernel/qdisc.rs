@@ -8,7 +8,7 @@
 //! netlink-packet-route has no tbf or netem options, so TCA_OPTIONS is built here as
 //! bytes: the kernel's structs (`tc_tbf_qopt`, `tc_netem_qopt`) in native byte order.
 
-use crate::build::netlink;
+use crate::kernel::netlink;
 use crate::topology::Impairment;
 use netlink_packet_core::DefaultNla;
 use netlink_packet_route::tc::{TcAttribute, TcHandle, TcMessage};

@@ -1,0 +1,100 @@
+//! Round 1 of a step: the bridges of a new namespace and the veth pairs it completes,
+//! and their capture sockets.
+
+use super::plan::{Kind, Plan, Planned};
+use super::{answered, Existing};
+use crate::forensics::capture::Capture;
+use crate::kernel::link::{self, LinkSpec};
+use crate::kernel::netlink::{self, CREATE};
+use futures::future::try_join_all;
+use netlink_packet_route::RouteNetlinkMessage as Msg;
+use std::time::Instant;
+
+/// Round 1 for namespace `k`: its bridges, then the veth pairs it completes (each in
+/// one RTM_NEWLINK that puts the peer directly in its namespace).
+pub(super) async fn links(
+    plan: &Plan,
+    k: usize,
+    links: &[(usize, usize)],
+    made: Existing<'_>,
+    deadline: Instant,
+) -> Result<(), String> {
+    let ctx = |s: usize, what: String| format!("building node {}: {what}", plan.spaces[s].name);
+    let mut pending = Vec::new();
+    for iface in plan.spaces[k]
+        .ifaces
+        .iter()
+        .filter(|i| i.kind == Kind::Bridge)
+    {
+        pending.push(netlink::send(
+            made.handle(k),
+            Msg::NewLink(link::bridge(spec(iface))),
+            CREATE,
+            ctx(k, format!("creating {}", iface.name)),
+        ));
+    }
+    for &(c, pos) in links {
+        let iface = &plan.spaces[c].ifaces[pos];
+        let Kind::Veth { peer, .. } = iface.kind else {
+            unreachable!("the plan lists veth ends as links")
+        };
+        let peer_ns = (peer.0 != c).then(|| made.ns(peer.0).raw_fd());
+        let msg = link::veth(
+            spec(iface),
+            spec(&plan.spaces[peer.0].ifaces[peer.1]),
+            peer_ns,
+        );
+        pending.push(netlink::send(
+            made.handle(c),
+            Msg::NewLink(msg),
+            CREATE,
+            ctx(c, format!("creating {}", iface.name)),
+        ));
+    }
+    if !pending.is_empty() {
+        answered(
+            deadline,
+            "creating links and bridges",
+            try_join_all(pending),
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// Captures both ends of the links just made, before any packet can move on them.
+pub(super) fn capture(
+    plan: &Plan,
+    links: &[(usize, usize)],
+    made: Existing<'_>,
+    capture: &mut Capture,
+) -> Result<(), String> {
+    for &(c, pos) in links {
+        let Kind::Veth { peer, .. } = plan.spaces[c].ifaces[pos].kind else {
+            unreachable!("the plan lists veth ends as links")
+        };
+        for (s, p) in [(c, pos), peer] {
+            let (space, iface) = (&plan.spaces[s], &plan.spaces[s].ifaces[p]);
+            made.ns(s)
+                .run(|| capture.open(&space.name, &iface.name, iface.index))
+                .and_then(|r| r)
+                .map_err(|e| {
+                    format!(
+                        "building node {}: capturing {}: {e}",
+                        space.name, iface.name
+                    )
+                })?;
+        }
+    }
+    Ok(())
+}
+
+/// The kernel layer's view of a planned link.
+fn spec(iface: &Planned) -> LinkSpec<'_> {
+    LinkSpec {
+        name: &iface.name,
+        index: iface.index,
+        mtu: iface.mtu,
+        master: iface.master,
+    }
+}

@@ -1,0 +1,206 @@
+//! Topology → kernel objects, over rtnetlink, with no `ip` binary and no sleeps.
+//!
+//! The namespaces are made in plan order, each with its sysctls and `lo` up, by
+//! helper threads ([`namespaces`]) while this thread works through the ones that exist.
+//! Once namespace `k` is there ([`plan::Step`]):
+//! 1. create: its bridges, and the veth pairs whose later namespace it is (each pair
+//!    in one RTM_NEWLINK that puts the peer directly in its namespace: moving a link
+//!    later costs an RCU grace period);
+//! 2. configure the spaces whose links now all exist: peers up (an up flag inside the
+//!    creating request is refused for the peer), masters of bridge-to-bridge peers,
+//!    addresses (IPv6 with NODAD), routes.
+//!
+//! Each step's requests are queued at once on the sockets concerned and awaited
+//! together. Then, for the whole topology:
+//! 3. impairments: a root qdisc (tbf or netem, see [`crate::kernel::qdisc`]) on the ends whose link
+//!    has them;
+//! 4. barrier: one RTM_GETLINK per link end until the kernel reports it up. Without
+//!    it, the first packet after the build was lost in a fifth of the runs. Then, where
+//!    there are IPv6 addresses, until the kernel has joined their solicited-node
+//!    multicast groups: it does so in a work item after the address is added, and a
+//!    neighbour solicitation that comes first is dropped (and retried only after 1 s).
+
+/// The wait until every link is up and every IPv6 address ready.
+mod barrier;
+/// Round 2: peers up, addresses, MTUs, routes.
+mod configure;
+/// Round 1: bridges and veth pairs (and their capture sockets).
+mod create;
+/// Root qdiscs on impaired link ends.
+mod impair;
+/// The nodes' namespaces, made by helper threads ahead of the builder.
+mod namespaces;
+/// Which kernel objects the topology needs, where, with which index.
+mod plan;
+
+pub(crate) use namespaces::cores;
+
+use crate::forensics::capture::Capture;
+use crate::kernel::netlink;
+use crate::kernel::netns::NetNs;
+use futures::future::try_join_all;
+use netns_test_topology::{Cidr, Topology};
+use plan::Plan;
+use rtnetlink::Handle;
+use std::time::Instant;
+
+/// A namespace of the built topology and what the kernel said about its links.
+#[derive(Debug)]
+pub(crate) struct BuiltSpace {
+    pub name: String,
+    pub ns: NetNs,
+    pub handle: Handle,
+    pub ifaces: Vec<BuiltIface>,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct BuiltIface {
+    pub name: String,
+    pub index: u32,
+    pub mac: [u8; 6],
+    pub addrs: Vec<Cidr>,
+}
+
+/// A build under way: checked, planned, and its namespaces being made.
+pub(crate) struct Started {
+    plan: Plan,
+    factory: namespaces::Factory,
+}
+
+/// Starts building `topo` in namespaces below the calling thread's, which must not be
+/// the namespace the test process started in (inode `outside`): the builder refuses
+/// to create anything outside the sandbox. Needs no runtime: the helpers start making
+/// the nodes' namespaces at once, while the caller goes on to build its runtime.
+pub(crate) fn start(topo: &Topology, outside: u64) -> Result<Started, String> {
+    let host =
+        NetNs::current().map_err(|e| format!("opening the sandbox's network namespace: {e}"))?;
+    let here = host
+        .inode()
+        .map_err(|e| format!("reading the sandbox's namespace: {e}"))?;
+    if here == outside {
+        return Err(
+            "refusing to build: this thread's network namespace is the test process's own, \
+                    not a sandbox"
+                .into(),
+        );
+    }
+
+    let plan = Plan::new(topo);
+    let ipv6 = plan
+        .spaces
+        .iter()
+        .flat_map(|s| &s.ifaces)
+        .flat_map(|i| &i.addrs)
+        .any(|c| c.addr.is_ipv6());
+    let factory = namespaces::Factory::start(&plan, &host, ipv6)?;
+    Ok(Started { plan, factory })
+}
+
+/// Finishes a build (on a tokio runtime): the namespaces, links, addresses and routes,
+/// impairments, then the barrier on kernel state.
+pub(crate) async fn finish(
+    started: Started,
+    deadline: Instant,
+    step: &dyn Fn(&str),
+    mut capture: Option<&mut Capture>,
+) -> Result<Vec<BuiltSpace>, String> {
+    let Started { plan, mut factory } = started;
+    // Rounds 1 and 2, one namespace at a time, while helpers make the next ones.
+    let mut made: Vec<Option<(NetNs, Handle)>> = plan.spaces.iter().map(|_| None).collect();
+    for (k, todo) in plan.steps().into_iter().enumerate() {
+        // Posting a step costs no system call: a hang names the node it stopped at.
+        step(&format!("building node {}", plan.spaces[k].name));
+        let ns = factory.take(k).await?;
+        let handle = netlink::connect(Some(&ns)).map_err(|e| {
+            format!(
+                "building node {}: opening its netlink socket: {e}",
+                plan.spaces[k].name
+            )
+        })?;
+        made[k] = Some((ns, handle));
+        let existing = Existing(&made);
+        create::links(&plan, k, &todo.links, existing, deadline).await?;
+        if let Some(capture) = capture.as_deref_mut() {
+            create::capture(&plan, &todo.links, existing, capture)?;
+        }
+        configure::spaces(&plan, &todo.configure, existing, deadline).await?;
+    }
+    drop(factory);
+    let spaces: Vec<(NetNs, Handle)> = made
+        .into_iter()
+        .map(|s| s.expect("every step made its namespace"))
+        .collect();
+
+    // Impairments, once every link is configured.
+    impair::links(&plan, &spaces, step).await?;
+
+    step("waiting for the links to come up");
+    // Round 3: wait until every veth end is up, and learn the MACs.
+    let mut built = Vec::with_capacity(spaces.len());
+    let waits = plan
+        .spaces
+        .iter()
+        .zip(&spaces)
+        .map(|(space, (_, handle))| barrier::links_up(space, handle, deadline));
+    let states = try_join_all(waits).await?;
+    for (space, (ns, _)) in plan.spaces.iter().zip(&spaces) {
+        if space
+            .ifaces
+            .iter()
+            .flat_map(|i| &i.addrs)
+            .any(|c| c.addr.is_ipv6())
+        {
+            step(&format!("waiting for node {}'s IPv6 addresses", space.name));
+            barrier::ipv6_ready(space, ns, deadline).await?;
+        }
+    }
+    for ((space, (ns, handle)), macs) in plan.spaces.iter().zip(spaces).zip(states) {
+        let ifaces = space
+            .ifaces
+            .iter()
+            .zip(macs)
+            .map(|(i, mac)| BuiltIface {
+                name: i.name.clone(),
+                index: i.index,
+                mac,
+                addrs: i.addrs.clone(),
+            })
+            .collect();
+        built.push(BuiltSpace {
+            name: space.name.clone(),
+            ns,
+            handle,
+            ifaces,
+        });
+    }
+    Ok(built)
+}
+
+/// The kernel's answers to a round of requests, or an error naming the round if they
+/// have not all come by the deadline (a lost answer would otherwise hang the build
+/// until the parent's deadline, with less to say).
+async fn answered<T>(
+    deadline: Instant,
+    round: &str,
+    answers: impl std::future::Future<Output = Result<T, String>>,
+) -> Result<T, String> {
+    match tokio::time::timeout_at(deadline.into(), answers).await {
+        Ok(result) => result,
+        Err(_) => Err(format!("building: the kernel did not answer every request of the round \"{round}\" before the deadline")),
+    }
+}
+
+/// The namespaces (and their netlink handles) that exist so far, by plan position; a
+/// step only asks for existing ones.
+#[derive(Clone, Copy)]
+struct Existing<'a>(&'a [Option<(NetNs, Handle)>]);
+
+impl Existing<'_> {
+    fn ns(&self, s: usize) -> &NetNs {
+        &self.0[s].as_ref().expect("a step uses made namespaces").0
+    }
+
+    fn handle(&self, s: usize) -> &Handle {
+        &self.0[s].as_ref().expect("a step uses made namespaces").1
+    }
+}
