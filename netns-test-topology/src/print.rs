@@ -2,17 +2,11 @@
 //! addresses), so that parsing the text gives the same model.
 
 use crate::model::{
-    Bridge, Cidr, Destination, End, Expect, ExpectKind, Link, Node, NodeEnd, Route, Stmt, Target,
+    Bridge, Destination, End, Expect, ExpectKind, Link, Node, NodeEnd, Route, Stmt, Target,
     Topology, HOST,
 };
 use std::collections::HashMap;
 use std::fmt;
-
-impl fmt::Display for Cidr {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}/{}", self.addr, self.prefix)
-    }
-}
 
 /// The statement `node NAME [forward] [sysctl KEY=VALUE]...`.
 impl fmt::Display for Node {
