@@ -29,6 +29,7 @@
 //! so the proc-macro can run it at compile time and the runtime again.
 
 mod address;
+pub mod duration;
 mod error;
 mod ifnames;
 mod impair;
