@@ -1,6 +1,7 @@
 //! The attribute's arguments: `#[netns_test(topology = "...", timeout = "30s", ...)]`.
 
 use crate::errors::Errors;
+use netns_test_topology::duration::{DurationError, Grammar, Unit};
 use proc_macro2::{Span, TokenStream};
 use std::collections::HashSet;
 use syn::parse::Parser;
@@ -172,6 +173,12 @@ fn boolean(name: &str, value: &Expr) -> syn::Result<LitBool> {
     }
 }
 
+/// What `timeout` takes of the duration grammar.
+const TIMEOUT: Grammar = Grammar {
+    units: &[Unit::Millis, Unit::Secs, Unit::Mins],
+    decimals: false,
+};
+
 /// `"500ms"`, `"30s"` or `"2m"` in milliseconds.
 pub(crate) fn parse_duration(text: &str) -> Result<u64, String> {
     let invalid = |why: &str| {
@@ -180,30 +187,16 @@ pub(crate) fn parse_duration(text: &str) -> Result<u64, String> {
              `ms`, `s` or `m`, like \"30s\" or \"500ms\""
         )
     };
-    let digits_end = text
-        .find(|c: char| !c.is_ascii_digit())
-        .unwrap_or(text.len());
-    let (number, unit) = text.split_at(digits_end);
-    if number.is_empty() {
-        return Err(invalid("no number"));
-    }
-    let factor = match unit {
-        "ms" => 1,
-        "s" => 1_000,
-        "m" => 60_000,
-        "" => return Err(invalid("no unit")),
-        _ if unit.starts_with(['.', ',']) => {
-            return Err(invalid(
-                "not a whole number (use `ms` for fractions of a second)",
-            ))
+    let d = TIMEOUT.parse(text).map_err(|e| match e {
+        DurationError::NotWhole => {
+            invalid("not a whole number (use `ms` for fractions of a second)")
         }
-        _ => return Err(invalid(&format!("unknown unit `{unit}`"))),
-    };
-    let n: u64 = number.parse().map_err(|_| invalid("too large"))?;
-    if n == 0 {
+        e => invalid(&e.to_string()),
+    })?;
+    if d.is_zero() {
         return Err(invalid("it must be positive"));
     }
-    n.checked_mul(factor).ok_or_else(|| invalid("too large"))
+    u64::try_from(d.as_millis()).map_err(|_| invalid("too large"))
 }
 
 #[cfg(test)]
@@ -245,6 +238,20 @@ mod tests {
                 "{text:?}: {err}"
             );
             assert!(err.contains("`ms`, `s` or `m`"), "{err}");
+        }
+    }
+
+    #[test]
+    fn timeouts_keep_to_whole_ms_s_or_m_of_the_duration_grammar() {
+        for (text, why) in [
+            ("500us", "unknown unit `us`"),
+            ("0.5m", "not a whole number"),
+        ] {
+            let err = parse_duration(text).unwrap_err();
+            assert!(
+                err.starts_with(&format!("invalid timeout {text:?}: {why}")),
+                "{text:?}: {err}"
+            );
         }
     }
 
