@@ -74,7 +74,7 @@ impl fmt::Display for Link {
                 write!(f, " {x}")?;
             }
         } else {
-            let names = [end_name(&self.a), end_name(&self.b)];
+            let names = [self.a.name(), self.b.name()];
             for (s, i) in self.impair.iter().enumerate() {
                 if !i.is_none() {
                     write!(f, " {}->{}: {i}", names[s], names[1 - s])?;
@@ -82,13 +82,6 @@ impl fmt::Display for Link {
             }
         }
         Ok(())
-    }
-}
-
-fn end_name(end: &End) -> &str {
-    match end {
-        End::Node(n) => &n.node,
-        End::Bridge { bridge, .. } => bridge,
     }
 }
 

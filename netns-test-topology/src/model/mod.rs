@@ -132,6 +132,14 @@ impl End {
             End::Bridge { .. } => None,
         }
     }
+
+    /// Its node's name, or its bridge's: what a direction `X->Y:` calls it.
+    pub(crate) fn name(&self) -> &str {
+        match self {
+            End::Node(n) => &n.node,
+            End::Bridge { bridge, .. } => bridge,
+        }
+    }
 }
 
 impl Link {

@@ -3,7 +3,7 @@
 
 use super::addrs::interface_addr;
 use super::cursor::{unexpected, Cursor};
-use super::link_options::{end_name, link_option, link_options};
+use super::link_options::{link_option, link_options};
 use super::names::{check_ifname, check_name};
 use super::spans::{EndSpan, LinkSpan};
 use super::{Kind, Parser};
@@ -110,7 +110,7 @@ impl Parser {
             }
             _ => {}
         }
-        let (mtu, impair) = link_options(cur, [end_name(&a), end_name(&b)])?;
+        let (mtu, impair) = link_options(cur, [a.name(), b.name()])?;
         self.topo.links.push(Link { a, b, mtu, impair });
         self.spans.links.push(LinkSpan {
             start,

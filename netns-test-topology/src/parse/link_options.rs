@@ -6,7 +6,6 @@ use super::cursor::{unexpected, Cursor};
 use crate::error::ParseError;
 use crate::impair::Impairment;
 use crate::lex::{Pos, Token};
-use crate::model::End;
 use std::collections::HashMap;
 
 /// True for the words that start a link's options: `mtu`, an impairment, or a
@@ -29,14 +28,6 @@ pub(super) fn mtu(cur: &mut Cursor<'_, '_>) -> Result<u32, ParseError> {
         .ok()
         .filter(|n| t.text.bytes().all(|b| b.is_ascii_digit()) && (68..=65535).contains(n))
         .ok_or_else(|| unexpected(t, EXPECTED))
-}
-
-/// The name a direction `X->Y:` uses for an end: its node, or its bridge.
-pub(super) fn end_name(end: &End) -> &str {
-    match end {
-        End::Node(n) => &n.node,
-        End::Bridge { bridge, .. } => bridge,
-    }
 }
 
 /// The options after a link's ends: `[mtu N]`, then impairments for both
