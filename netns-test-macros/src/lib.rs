@@ -30,6 +30,8 @@
 mod errors;
 // The attribute's arguments, each checked on its own.
 mod args;
+// The `timeout` argument's value, read by the topology crate's duration grammar.
+mod timeout;
 // The topology, inline or from a file, parsed and validated.
 mod source;
 // The function's signature: which forms of test body are accepted.
