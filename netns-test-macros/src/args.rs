@@ -81,7 +81,8 @@ pub(crate) fn parse(tokens: TokenStream) -> syn::Result<Args> {
             }
             "timeout" => {
                 timeout = errors.ok(string(&name, &value).and_then(|lit| {
-                    parse_duration(&lit.value()).map_err(|msg| syn::Error::new(lit.span(), msg))
+                    crate::timeout::parse_duration(&lit.value())
+                        .map_err(|msg| syn::Error::new(lit.span(), msg))
                 }));
             }
             "checks" => checks = errors.ok(boolean(&name, &value)),
@@ -172,81 +173,10 @@ fn boolean(name: &str, value: &Expr) -> syn::Result<LitBool> {
     }
 }
 
-/// `"500ms"`, `"30s"` or `"2m"` in milliseconds.
-pub(crate) fn parse_duration(text: &str) -> Result<u64, String> {
-    let invalid = |why: &str| {
-        format!(
-            "invalid timeout {text:?}: {why}; expected a positive integer followed by \
-             `ms`, `s` or `m`, like \"30s\" or \"500ms\""
-        )
-    };
-    let digits_end = text
-        .find(|c: char| !c.is_ascii_digit())
-        .unwrap_or(text.len());
-    let (number, unit) = text.split_at(digits_end);
-    if number.is_empty() {
-        return Err(invalid("no number"));
-    }
-    let factor = match unit {
-        "ms" => 1,
-        "s" => 1_000,
-        "m" => 60_000,
-        "" => return Err(invalid("no unit")),
-        _ if unit.starts_with(['.', ',']) => {
-            return Err(invalid(
-                "not a whole number (use `ms` for fractions of a second)",
-            ))
-        }
-        _ => return Err(invalid(&format!("unknown unit `{unit}`"))),
-    };
-    let n: u64 = number.parse().map_err(|_| invalid("too large"))?;
-    if n == 0 {
-        return Err(invalid("it must be positive"));
-    }
-    n.checked_mul(factor).ok_or_else(|| invalid("too large"))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use quote::quote;
-
-    #[test]
-    fn durations() {
-        assert_eq!(parse_duration("500ms"), Ok(500));
-        assert_eq!(parse_duration("30s"), Ok(30_000));
-        assert_eq!(parse_duration("2m"), Ok(120_000));
-        assert_eq!(parse_duration("007s"), Ok(7_000));
-        assert_eq!(
-            parse_duration("18446744073709551615ms"),
-            Ok(18_446_744_073_709_551_615)
-        );
-    }
-
-    #[test]
-    fn bad_durations() {
-        for (text, why) in [
-            ("", "no number"),
-            ("s", "no number"),
-            ("-1s", "no number"),
-            ("1.5s", "not a whole number"),
-            ("30", "no unit"),
-            ("30 s", "unknown unit ` s`"),
-            ("30h", "unknown unit `h`"),
-            ("30S", "unknown unit `S`"),
-            ("0s", "it must be positive"),
-            ("0ms", "it must be positive"),
-            ("18446744073709551615s", "too large"),
-            ("99999999999999999999ms", "too large"),
-        ] {
-            let err = parse_duration(text).unwrap_err();
-            assert!(
-                err.starts_with(&format!("invalid timeout {text:?}: {why}")),
-                "{text:?}: {err}"
-            );
-            assert!(err.contains("`ms`, `s` or `m`"), "{err}");
-        }
-    }
 
     fn err(tokens: TokenStream) -> syn::Error {
         match parse(tokens) {

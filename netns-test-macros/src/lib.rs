@@ -24,11 +24,20 @@
 //! The function may take no parameter or one `&Net`, may be `async`, and may
 //! return `()` or a `Result<(), E: Debug>`.
 
-mod args;
+// The modules in the order an attribute flows through them.
+
+// Several mistakes collected into one compile error.
 mod errors;
-mod expand;
-mod signature;
+// The attribute's arguments, each checked on its own.
+mod args;
+// The `timeout` argument's value, read by the topology crate's duration grammar.
+mod timeout;
+// The topology, inline or from a file, parsed and validated.
 mod source;
+// The function's signature: which forms of test body are accepted.
+mod signature;
+// The checked parts to the `#[test]` that runs the body in the sandbox.
+mod expand;
 
 use proc_macro::TokenStream;
 

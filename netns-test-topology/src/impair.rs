@@ -1,6 +1,7 @@
 //! Link impairments: the options `delay`, `jitter`, `loss`, `duplicate`, `reorder`
 //! and `rate` of a link, their values with units, and how they print back.
 
+use crate::duration::{Grammar, Unit};
 use crate::error::ParseError;
 use crate::lex::Token;
 use std::fmt;
@@ -137,7 +138,7 @@ impl fmt::Display for Impairment {
     }
 }
 
-/// Splits `20ms` into its digits and its unit; digits only, no sign, no decimals.
+/// Splits `10mbit` into its digits and its unit; digits only, no sign, no decimals.
 fn number_unit(text: &str) -> Option<(u64, &str)> {
     let split = text.find(|c: char| !c.is_ascii_digit())?;
     let (digits, unit) = text.split_at(split);
@@ -147,21 +148,20 @@ fn number_unit(text: &str) -> Option<(u64, &str)> {
     Some((digits.parse().ok()?, unit))
 }
 
+/// What `delay` and `jitter` take of the duration grammar.
+const TIME: Grammar = Grammar {
+    units: &[Unit::Micros, Unit::Millis, Unit::Secs],
+    decimals: false,
+};
+
 /// `delay` and `jitter`: a whole number of `us`, `ms` or `s`, above 0, at most 60 s.
 pub(crate) fn time(option: &str, t: Token<'_>) -> Result<Duration, ParseError> {
-    let expected = || {
+    let d = TIME.parse(t.text).map_err(|_| {
         t.pos.error(format!(
             "expected a {option} like 20ms (a whole number of us, ms or s), found {:?}",
             t.text
         ))
-    };
-    let (n, unit) = number_unit(t.text).ok_or_else(expected)?;
-    let d = match unit {
-        "us" => Duration::from_micros(n),
-        "ms" => Duration::from_millis(n),
-        "s" => Duration::from_secs(n),
-        _ => return Err(expected()),
-    };
+    })?;
     if d.is_zero() || d > MAX_TIME {
         return Err(t.pos.error(format!(
             "{option} {} is out of range: more than 0 and at most 60s",
@@ -239,5 +239,26 @@ mod tests {
         assert_eq!(Rate(7).to_string(), "7bit");
         assert_eq!(Percent::MAX.scaled_u32(), u32::MAX);
         assert_eq!(Percent(0).scaled_u32(), 0);
+    }
+
+    #[test]
+    fn times_take_whole_us_ms_or_s_of_the_duration_grammar() {
+        let time = |text| {
+            let pos = crate::lex::Pos { line: 1, col: 1 };
+            super::time("delay", Token { text, pos }).map_err(|e| e.message)
+        };
+        assert_eq!(time("1500us"), Ok(Duration::from_micros(1500)));
+        assert_eq!(time("60s"), Ok(Duration::from_secs(60)));
+        let expected = |text: &str| {
+            format!("expected a delay like 20ms (a whole number of us, ms or s), found {text:?}")
+        };
+        // The grammar has minutes and decimals; delays keep to what they took.
+        for text in ["1m", "1.5ms", "0.5s", "20", "ms", "99999999999999999999us"] {
+            assert_eq!(time(text), Err(expected(text)), "{text}");
+        }
+        assert_eq!(
+            time("18446744073709551615s"),
+            Err("delay 18446744073709551615s is out of range: more than 0 and at most 60s".into())
+        );
     }
 }

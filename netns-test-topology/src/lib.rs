@@ -28,15 +28,28 @@
 //! The language is described in `docs/topology.md`. The parser has no dependency,
 //! so the proc-macro can run it at compile time and the runtime again.
 
-mod address;
+// The modules in the order a text flows through them.
+
+// What every phase returns on a mistake: where it is and what it says.
 mod error;
-mod ifnames;
-mod impair;
+// Text to statements of words with their positions; cannot fail.
 mod lex;
-mod model;
+// Statements to a model: syntax, and the checks that need only what came before.
 mod parse;
-mod print;
+// Durations as written (`20ms`, `30s`): one grammar for impairments and timeouts.
+pub mod duration;
+// Link impairments: their types, the values of their options, how they print.
+mod impair;
+// Generated interface names (defaults, bridge ports); no name twice in a node.
+mod ifnames;
+// Automatic addresses for the segments written without any.
+mod address;
+// The checks that need the whole network: unique addresses, gateways, expects.
 mod validate;
+// The resolved model the runtime builds from, and what it answers about nodes.
+mod model;
+// A model back to text that parses to the same model.
+mod print;
 
 pub use address::automatic as automatic_addrs;
 pub use error::{CidrParseError, ParseError};

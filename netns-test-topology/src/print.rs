@@ -2,17 +2,11 @@
 //! addresses), so that parsing the text gives the same model.
 
 use crate::model::{
-    Bridge, Cidr, Destination, End, Expect, ExpectKind, Link, Node, NodeEnd, Route, Stmt, Target,
+    Bridge, Destination, End, Expect, ExpectKind, Link, Node, NodeEnd, Route, Stmt, Target,
     Topology, HOST,
 };
 use std::collections::HashMap;
 use std::fmt;
-
-impl fmt::Display for Cidr {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}/{}", self.addr, self.prefix)
-    }
-}
 
 /// The statement `node NAME [forward] [sysctl KEY=VALUE]...`.
 impl fmt::Display for Node {
@@ -80,7 +74,7 @@ impl fmt::Display for Link {
                 write!(f, " {x}")?;
             }
         } else {
-            let names = [end_name(&self.a), end_name(&self.b)];
+            let names = [self.a.name(), self.b.name()];
             for (s, i) in self.impair.iter().enumerate() {
                 if !i.is_none() {
                     write!(f, " {}->{}: {i}", names[s], names[1 - s])?;
@@ -88,13 +82,6 @@ impl fmt::Display for Link {
             }
         }
         Ok(())
-    }
-}
-
-fn end_name(end: &End) -> &str {
-    match end {
-        End::Node(n) => &n.node,
-        End::Bridge { bridge, .. } => bridge,
     }
 }
 

@@ -1,0 +1,214 @@
+//! The model of a topology, fully resolved: default interface names, bridge port
+//! names and automatic addresses are filled in by the parser, so the runtime never
+//! guesses. Printing a model and parsing the text gives the same model back.
+//!
+//! This file holds the plain types; `cidr` the address type, `segments` the L2
+//! segments and the order of the text, `queries` the lookups by name.
+
+mod cidr;
+mod queries;
+mod segments;
+
+pub use crate::impair::{Impairment, Percent};
+pub use cidr::Cidr;
+pub(crate) use segments::Stmt;
+pub use segments::{Member, Segment, SegmentKind};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+
+/// The reserved name of the sandbox's own network namespace.
+pub const HOST: &str = "host";
+
+/// A whole test network.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Topology {
+    /// Every node but `host`, in order of first appearance (declared or used).
+    pub nodes: Vec<Node>,
+    /// Bridges in order of declaration.
+    pub bridges: Vec<Bridge>,
+    /// Veth pairs in order of appearance.
+    pub links: Vec<Link>,
+    pub routes: Vec<Route>,
+    pub expects: Vec<Expect>,
+}
+
+/// A network namespace of its own.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Node {
+    pub name: String,
+    /// IPv4 and IPv6 forwarding on (a router).
+    pub forward: bool,
+    /// `net.*` sysctls written inside the node, in order (`("net.ipv4.ip_forward", "1")`).
+    pub sysctls: Vec<(String, String)>,
+}
+
+/// A Linux bridge living in `node` (`host` by default).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Bridge {
+    pub name: String,
+    pub node: String,
+    pub addrs: Vec<Cidr>,
+    pub mtu: Option<u32>,
+    /// How many links were written before this bridge's statement. The order of
+    /// bridges among links numbers the segments (and so the automatic addresses),
+    /// and the model must keep it to print the same topology back.
+    pub links_before: usize,
+}
+
+/// A veth pair.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Link {
+    pub a: End,
+    pub b: End,
+    pub mtu: Option<u32>,
+    /// What happens to the traffic leaving each end: index 0 on end `a`'s egress
+    /// (traffic from a to b), 1 on end `b`'s.
+    pub impair: [Impairment; 2],
+}
+
+/// One end of a veth pair.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum End {
+    /// An interface in a node's namespace.
+    Node(NodeEnd),
+    /// A port enslaved to a bridge, in the bridge's node, with a generated name.
+    Bridge { bridge: String, port: String },
+}
+
+/// A veth end inside a node.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NodeEnd {
+    pub node: String,
+    pub ifname: String,
+    pub addrs: Vec<Cidr>,
+}
+
+/// `route NODE (default | CIDR) via IP`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Route {
+    pub node: String,
+    pub dest: Destination,
+    pub via: IpAddr,
+}
+
+/// Where a route leads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Destination {
+    /// `0.0.0.0/0` or `::/0`, by the gateway's family.
+    Default,
+    Net(Cidr),
+}
+
+/// `expect NODE (-> | <-> | -x-) TARGET`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Expect {
+    pub from: String,
+    pub kind: ExpectKind,
+    pub target: Target,
+}
+
+/// The arrow of an `expect` statement.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ExpectKind {
+    /// `->`: from can ping target.
+    Reach,
+    /// `<->`: both ways.
+    Both,
+    /// `-x-`: from can NOT ping target.
+    Isolated,
+}
+
+/// What an `expect` pings: a node (one of its addresses) or a literal address.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Target {
+    Node(String),
+    Ip(IpAddr),
+}
+
+impl End {
+    /// The node end, unless this end is a bridge port.
+    pub fn as_node(&self) -> Option<&NodeEnd> {
+        match self {
+            End::Node(n) => Some(n),
+            End::Bridge { .. } => None,
+        }
+    }
+
+    /// Its node's name, or its bridge's: what a direction `X->Y:` calls it.
+    pub(crate) fn name(&self) -> &str {
+        match self {
+            End::Node(n) => &n.node,
+            End::Bridge { bridge, .. } => bridge,
+        }
+    }
+}
+
+impl Link {
+    /// `[a, b]`.
+    pub fn ends(&self) -> [&End; 2] {
+        [&self.a, &self.b]
+    }
+}
+
+impl Destination {
+    /// The destination as a subnet; `default` takes its family from the gateway.
+    pub fn net(&self, via: IpAddr) -> Cidr {
+        match *self {
+            Destination::Net(c) => c,
+            Destination::Default => Cidr {
+                addr: match via {
+                    IpAddr::V4(_) => IpAddr::V4(Ipv4Addr::UNSPECIFIED),
+                    IpAddr::V6(_) => IpAddr::V6(Ipv6Addr::UNSPECIFIED),
+                },
+                prefix: 0,
+            },
+        }
+    }
+}
+
+/// Which end of a link.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Side {
+    A,
+    B,
+}
+
+impl Side {
+    pub(crate) const BOTH: [Side; 2] = [Side::A, Side::B];
+}
+
+impl Link {
+    pub(crate) fn end(&self, side: Side) -> &End {
+        match side {
+            Side::A => &self.a,
+            Side::B => &self.b,
+        }
+    }
+
+    pub(crate) fn end_mut(&mut self, side: Side) -> &mut End {
+        match side {
+            Side::A => &mut self.a,
+            Side::B => &mut self.b,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ip(s: &str) -> IpAddr {
+        s.parse().unwrap()
+    }
+
+    fn cidr(s: &str) -> Cidr {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn destinations_take_the_gateways_family() {
+        assert_eq!(Destination::Default.net(ip("10.0.0.1")), cidr("0.0.0.0/0"));
+        assert_eq!(Destination::Default.net(ip("fd00::1")), cidr("::/0"));
+        let net = Destination::Net(cidr("10.9.0.0/16"));
+        assert_eq!(net.net(ip("10.0.0.1")), cidr("10.9.0.0/16"));
+    }
+}

@@ -1,0 +1,158 @@
+//! The grammar of the options after a link's ends: `mtu`, the impairments for
+//! both directions, and the groups `X->Y: OPTIONS` for one. The impairments'
+//! values (times, percentages, rates) are read by [`crate::impair`].
+
+use super::cursor::{unexpected, Cursor};
+use crate::error::ParseError;
+use crate::impair::Impairment;
+use crate::lex::{Pos, Token};
+use std::collections::HashMap;
+
+/// True for the words that start a link's options: `mtu`, an impairment, or a
+/// direction `a->b:`. They end the second end's addresses.
+pub(super) fn link_option(t: &Token<'_>) -> bool {
+    // An interface name may hold "->" (`a:x->y`): a direction has no ":" before it.
+    let direction = t
+        .text
+        .split_once("->")
+        .is_some_and(|(from, _)| !from.contains(':'));
+    t.text == "mtu" || crate::impair::OPTIONS.contains(&t.text) || direction
+}
+
+/// `mtu N` after its keyword: on a link, and on a bridge.
+pub(super) fn mtu(cur: &mut Cursor<'_, '_>) -> Result<u32, ParseError> {
+    const EXPECTED: &str = "an MTU between 68 and 65535";
+    let t = cur.next_or(EXPECTED)?;
+    t.text
+        .parse::<u32>()
+        .ok()
+        .filter(|n| t.text.bytes().all(|b| b.is_ascii_digit()) && (68..=65535).contains(n))
+        .ok_or_else(|| unexpected(t, EXPECTED))
+}
+
+/// The options after a link's ends: `[mtu N]`, then impairments for both
+/// directions, then groups `X->Y: OPTIONS` for one direction, X and Y being the
+/// ends' names. Each option is given once per direction: a direction group adds
+/// to the options for both, it does not override them, so that what a line means
+/// never depends on the order of its words.
+pub(super) fn link_options(
+    cur: &mut Cursor<'_, '_>,
+    names: [&str; 2],
+) -> Result<(Option<u32>, [Impairment; 2]), ParseError> {
+    const EXPECTED: &str = "\"mtu\", delay, jitter, loss, duplicate, reorder, rate, \
+                            a direction like a->b: or end of statement";
+    let mtu = if cur.peek_is(&["mtu"]) {
+        cur.next();
+        Some(mtu(cur)?)
+    } else {
+        None
+    };
+    let mut impair = [Impairment::default(); 2];
+    // Where each option was set, per direction, for "given twice" and "needs delay".
+    let mut set: [HashMap<&str, Pos>; 2] = Default::default();
+    // The directions the current group applies to.
+    let mut sides: &[usize] = &[0, 1];
+    let mut group_start: Option<Token<'_>> = None;
+    let mut group_empty = false;
+    let mut seen_dirs: [Option<Pos>; 2] = [None, None];
+    while let Some(t) = cur.next() {
+        if t.text == "mtu" && mtu.is_some() {
+            return Err(t.pos.error("\"mtu\" given twice"));
+        }
+        if t.text == "mtu" {
+            return Err(t.pos.error(
+                "\"mtu\" comes right after the ends, before any impairment: the MTU is \
+                 the same on both ends",
+            ));
+        }
+        if t.text.contains("->") {
+            if group_empty {
+                let g = group_start.expect("a group was opened");
+                return Err(t.pos.error(format!(
+                    "expected options after {}, found {:?}",
+                    g.text, t.text
+                )));
+            }
+            let dir = t
+                .text
+                .strip_suffix(':')
+                .and_then(|d| d.split_once("->"))
+                .ok_or_else(|| {
+                    t.pos.error(format!(
+                        "expected a direction like {}->{}: (with the colon), found {:?}",
+                        names[0], names[1], t.text
+                    ))
+                })?;
+            let side = match dir {
+                (x, y) if x == names[0] && y == names[1] => 0,
+                (x, y) if x == names[1] && y == names[0] => 1,
+                _ => {
+                    return Err(t.pos.error(format!(
+                        "direction {:?} is not one of this link's: {a}->{b}: or {b}->{a}:",
+                        t.text,
+                        a = names[0],
+                        b = names[1]
+                    )))
+                }
+            };
+            if let Some(first) = seen_dirs[side] {
+                return Err(t.pos.error(format!(
+                    "direction {} given twice (first at {}:{})",
+                    t.text, first.line, first.col
+                )));
+            }
+            seen_dirs[side] = Some(t.pos);
+            sides = if side == 0 { &[0] } else { &[1] };
+            group_start = Some(t);
+            group_empty = true;
+            continue;
+        }
+        if !crate::impair::OPTIONS.contains(&t.text) {
+            return Err(unexpected(t, EXPECTED));
+        }
+        let option = t.text;
+        let value = cur.next_or(&format!("a value for {option}"))?;
+        for &s in sides {
+            if let Some(first) = set[s].get(option) {
+                let dir = format!("{}->{}", names[s], names[1 - s]);
+                return Err(t.pos.error(format!(
+                    "{option} given twice for {dir} (first at {}:{})",
+                    first.line, first.col
+                )));
+            }
+        }
+        for &s in sides {
+            set[s].insert(option, t.pos);
+            let i = &mut impair[s];
+            match option {
+                "delay" => i.delay = Some(crate::impair::time(option, value)?),
+                "jitter" => i.jitter = Some(crate::impair::time(option, value)?),
+                "loss" => i.loss = Some(crate::impair::percent(option, value)?),
+                "duplicate" => i.duplicate = Some(crate::impair::percent(option, value)?),
+                "reorder" => i.reorder = Some(crate::impair::percent(option, value)?),
+                _ => i.rate = Some(crate::impair::rate(value)?),
+            }
+        }
+        group_empty = false;
+    }
+    if group_empty {
+        let g = group_start.expect("a group was opened");
+        return Err(cur.end().error(format!(
+            "expected options after {}, found end of statement",
+            g.text
+        )));
+    }
+    // netem delays the packets it reorders and jitters: both mean nothing without it.
+    for s in 0..2 {
+        for option in ["jitter", "reorder"] {
+            if let (Some(pos), None) = (set[s].get(option), impair[s].delay) {
+                return Err(pos.error(format!(
+                    "{option} needs a delay on {}->{} (write delay too)",
+                    names[s],
+                    names[1 - s]
+                )));
+            }
+        }
+    }
+    Ok((mtu, impair))
+}

@@ -1,0 +1,215 @@
+//! The raw choices the generator draws: names, addresses, options and indices
+//! that `build` turns into a valid model.
+
+use netns_test_topology::{Impairment, Percent, HOST};
+use proptest::prelude::*;
+use std::time::Duration;
+
+const KEYWORDS: [&str; 9] = [
+    "node", "bridge", "route", "expect", "forward", "sysctl", "mtu", "default", "via",
+];
+
+#[derive(Debug, Clone)]
+pub(crate) struct RawNode {
+    pub(crate) name: String,
+    pub(crate) forward: bool,
+    pub(crate) sysctls: Vec<(String, String)>,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct RawBridge {
+    pub(crate) name: String,
+    /// Modulo the nodes plus one; 0 is host.
+    pub(crate) node: usize,
+    pub(crate) addrs: Vec<RawAddr>,
+    pub(crate) mtu: Option<u32>,
+    pub(crate) links_before: usize,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct RawEnd {
+    pub(crate) bridge: bool,
+    pub(crate) pick: usize,
+    pub(crate) ifname: Option<String>,
+    pub(crate) addrs: Vec<RawAddr>,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct RawLink {
+    pub(crate) a: RawEnd,
+    pub(crate) b: RawEnd,
+    pub(crate) mtu: Option<u32>,
+    pub(crate) impair: [Impairment; 2],
+}
+
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct RawAddr {
+    pub(crate) v6: bool,
+    pub(crate) bits: u128,
+    pub(crate) prefix: u8,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct RawRoute {
+    pub(crate) node: usize,
+    pub(crate) addr: usize,
+    pub(crate) default: bool,
+    pub(crate) dest: RawAddr,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct RawExpect {
+    pub(crate) from: usize,
+    pub(crate) kind: usize,
+    pub(crate) target: usize,
+    pub(crate) ip: Option<RawAddr>,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Raw {
+    pub(crate) nodes: Vec<RawNode>,
+    pub(crate) bridges: Vec<RawBridge>,
+    pub(crate) links: Vec<RawLink>,
+    pub(crate) routes: Vec<RawRoute>,
+    pub(crate) expects: Vec<RawExpect>,
+}
+
+fn name() -> impl Strategy<Value = String> {
+    "[a-z][a-z0-9_-]{0,14}".prop_filter("reserved", |n| {
+        !KEYWORDS.contains(&n.as_str()) && n != HOST && n != "lo"
+    })
+}
+
+fn ifname() -> impl Strategy<Value = String> {
+    // "é" is two bytes: at most 7 characters stay within 15 bytes.
+    "[a-zA-Z0-9._@=é-]{1,7}".prop_filter("reserved", |n| n != "." && n != ".." && n != "lo")
+}
+
+fn addr() -> impl Strategy<Value = RawAddr> {
+    (any::<bool>(), any::<u128>(), any::<u8>()).prop_map(|(v6, bits, prefix)| RawAddr {
+        v6,
+        bits,
+        prefix,
+    })
+}
+
+fn mtu() -> impl Strategy<Value = Option<u32>> {
+    proptest::option::of(68u32..=65535)
+}
+
+fn impairment() -> impl Strategy<Value = Impairment> {
+    let time = || {
+        proptest::option::of(prop_oneof![
+            (1u64..=60_000_000).prop_map(Duration::from_micros),
+            (1u64..=60).prop_map(Duration::from_secs),
+            (1u64..=60_000).prop_map(Duration::from_millis),
+        ])
+    };
+    let percent =
+        || proptest::option::of((0u32..=100_000).prop_map(|m| Percent::from_milli(m).unwrap()));
+    let rate = proptest::option::of(prop_oneof![
+        1u64..=u64::MAX / 1_000_000_000,
+        (1u64..10_000).prop_map(|n| n * 1000),
+        (1u64..10_000).prop_map(|n| n * 1_000_000),
+    ]);
+    (time(), time(), percent(), percent(), percent(), rate).prop_map(
+        |(delay, jitter, loss, duplicate, reorder, rate)| Impairment {
+            delay,
+            // jitter and reorder need a delay
+            jitter: jitter.filter(|_| delay.is_some()),
+            loss,
+            duplicate,
+            reorder: reorder.filter(|_| delay.is_some()),
+            rate,
+        },
+    )
+}
+
+fn impairments() -> impl Strategy<Value = [Impairment; 2]> {
+    prop_oneof![
+        Just([Impairment::default(); 2]),
+        impairment().prop_map(|i| [i, i]),
+        (impairment(), impairment()).prop_map(|(x, y)| [x, y]),
+    ]
+}
+
+pub(crate) fn raw() -> impl Strategy<Value = Raw> {
+    let node = (
+        name(),
+        any::<bool>(),
+        prop::collection::vec(("net(\\.[a-z0-9_-]{1,6}){1,3}", "[a-z0-9=,_-]{1,6}"), 0..3),
+    )
+        .prop_map(|(name, forward, sysctls)| RawNode {
+            name,
+            forward,
+            sysctls,
+        });
+    let bridge = (
+        name(),
+        any::<usize>(),
+        prop::collection::vec(addr(), 0..3),
+        mtu(),
+        0usize..10,
+    )
+        .prop_map(|(name, node, addrs, mtu, links_before)| RawBridge {
+            name,
+            node,
+            addrs,
+            mtu,
+            links_before,
+        });
+    let end = || {
+        (
+            prop::bool::weighted(0.3),
+            any::<usize>(),
+            proptest::option::of(ifname()),
+            prop::collection::vec(addr(), 0..3),
+        )
+            .prop_map(|(bridge, pick, ifname, addrs)| RawEnd {
+                bridge,
+                pick,
+                ifname,
+                addrs,
+            })
+    };
+    let link = (end(), end(), mtu(), impairments()).prop_map(|(a, b, mtu, impair)| RawLink {
+        a,
+        b,
+        mtu,
+        impair,
+    });
+    let route = (any::<usize>(), any::<usize>(), any::<bool>(), addr()).prop_map(
+        |(node, addr, default, dest)| RawRoute {
+            node,
+            addr,
+            default,
+            dest,
+        },
+    );
+    let expect = (
+        any::<usize>(),
+        any::<usize>(),
+        any::<usize>(),
+        proptest::option::weighted(0.2, addr()),
+    )
+        .prop_map(|(from, kind, target, ip)| RawExpect {
+            from,
+            kind,
+            target,
+            ip,
+        });
+    (
+        prop::collection::vec(node, 0..6),
+        prop::collection::vec(bridge, 0..4),
+        prop::collection::vec(link, 0..10),
+        prop::collection::vec(route, 0..5),
+        prop::collection::vec(expect, 0..5),
+    )
+        .prop_map(|(nodes, bridges, links, routes, expects)| Raw {
+            nodes,
+            bridges,
+            links,
+            routes,
+            expects,
+        })
+}
