@@ -8,14 +8,7 @@ use crate::run::{cargo, check, is_root, root};
 use std::path::PathBuf;
 use std::process::Command;
 
-pub fn run(args: &[String]) -> Result<(), String> {
-    let mut quick = false;
-    for a in args {
-        match a.as_str() {
-            "--quick" => quick = true,
-            other => return Err(format!("bench: unknown argument {other:?} (only --quick)")),
-        }
-    }
+pub fn run(quick: bool) -> Result<(), String> {
     ensure_ping();
     let fixture = build_fixture()?;
     let out = root().join("target");

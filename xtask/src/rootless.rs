@@ -13,11 +13,10 @@ use std::process::Command;
 /// home. None of them touches namespaces.
 const SKIP: &[&str] = &["ui", "conventions", "keep", "netns_test_macros"];
 
-pub fn run(args: &[String]) -> Result<(), String> {
-    let uid = match args.first() {
-        Some(u) => u.parse::<u32>().map_err(|_| format!("not a uid: {u:?}"))?,
-        None => 65534,
-    };
+/// The default user: `nobody`.
+pub const NOBODY: u32 = 65534;
+
+pub fn run(uid: u32) -> Result<(), String> {
     if !crate::run::is_root() {
         return Err(
             "`cargo xtask rootless` drops privileges with setpriv and must run as root \
