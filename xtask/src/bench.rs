@@ -1,7 +1,7 @@
 //! `cargo xtask bench [--quick]`: prepares what the measuring program needs (the `ping`
 //! of the shell side, the W3 fixture binary) and runs it in release.
 //!
-//! The measuring itself lives in tests/benches/perf.rs; this only sets the stage, so
+//! The measuring itself lives in tests/benches/perf/; this only sets the stage, so
 //! that one command from the README does everything.
 
 use crate::run::{cargo, check, is_root, root};
