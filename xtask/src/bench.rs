@@ -1,21 +1,14 @@
 //! `cargo xtask bench [--quick]`: prepares what the measuring program needs (the `ping`
 //! of the shell side, the W3 fixture binary) and runs it in release.
 //!
-//! The measuring itself lives in tests/benches/perf.rs; this only sets the stage, so
+//! The measuring itself lives in tests/benches/perf/; this only sets the stage, so
 //! that one command from the README does everything.
 
 use crate::run::{cargo, check, is_root, root};
 use std::path::PathBuf;
 use std::process::Command;
 
-pub fn run(args: &[String]) -> Result<(), String> {
-    let mut quick = false;
-    for a in args {
-        match a.as_str() {
-            "--quick" => quick = true,
-            other => return Err(format!("bench: unknown argument {other:?} (only --quick)")),
-        }
-    }
+pub fn run(quick: bool) -> Result<(), String> {
     ensure_ping();
     let fixture = build_fixture()?;
     let out = root().join("target");

@@ -3,12 +3,10 @@
 
 use crate::run::root;
 use crate::smoke::{absolute, smoke_binary};
+use std::path::Path;
 use std::process::Command;
 
-pub fn run(args: &[String]) -> Result<(), String> {
-    let [file] = args else {
-        return Err("usage: cargo xtask graph FILE".into());
-    };
+pub fn run(file: &Path) -> Result<(), String> {
     let file = absolute(file)?;
     // The smoke binary has the language and the drawing: it prints the DOT.
     let out = Command::new(smoke_binary()?)

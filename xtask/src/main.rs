@@ -1,5 +1,6 @@
 //! `cargo xtask`: the project's task runner (rust-analyzer's pattern: one binary,
-//! subcommands, std only).
+//! subcommands; the alias lives in .cargo/config.toml). Its arguments are read with
+//! clap's derive, in this file.
 
 mod bench;
 mod graph;
@@ -8,33 +9,54 @@ mod run;
 mod smoke;
 mod test;
 
+use clap::{CommandFactory, Parser, Subcommand};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
-const USAGE: &str = "\
-usage: cargo xtask <task> [args]
+/// The project's task runner: the smoke suite, CI's checks, the rootless run, the bench, graphs
+#[derive(Debug, Parser)]
+#[command(name = "cargo xtask", bin_name = "cargo xtask")]
+struct Cli {
+    #[command(subcommand)]
+    task: Option<Task>,
+}
 
-tasks:
-  smoke [PATH...]   the topology smoke suite (default tests/topologies), then a table of timings;
-                    --explain FILE prints a topology's addresses and diagram (see `smoke --help`)
-  test              everything CI runs: fmt, clippy, the suite as root and rootless
-  rootless [UID]    build the test binaries and run them as an unprivileged user (default 65534)
-  bench [--quick]   measure W1/W2/W3 against the shell steps; writes target/netns-test-bench.{json,svg}
-  graph FILE        a topology as Graphviz: target/netns-test/graph/NAME.dot (and .svg with `dot`)
-";
+#[derive(Debug, Subcommand)]
+enum Task {
+    Smoke(smoke::Args),
+    /// Everything CI runs: fmt, clippy, the suite as root and rootless
+    Test,
+    /// Build the test binaries and run them as an unprivileged user
+    Rootless {
+        /// The user (and group) id to run as
+        #[arg(default_value_t = rootless::NOBODY)]
+        uid: u32,
+    },
+    /// Measure W1/W2/W3 against the shell steps; writes target/netns-test-bench.{json,svg}
+    Bench {
+        /// Fewer iterations: a smoke check of the bench itself
+        #[arg(long)]
+        quick: bool,
+    },
+    /// A topology as Graphviz: target/netns-test/graph/NAME.dot (and .svg with `dot`)
+    Graph {
+        /// The topology file
+        file: PathBuf,
+    },
+}
 
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let result = match args.first().map(String::as_str) {
-        Some("test") => test::run(&args[1..]),
-        Some("rootless") => rootless::run(&args[1..]),
-        Some("smoke") => smoke::run(&args[1..]),
-        Some("bench") => bench::run(&args[1..]),
-        Some("graph") => graph::run(&args[1..]),
-        Some("-h" | "--help" | "help") | None => {
-            print!("{USAGE}");
-            Ok(())
-        }
-        Some(other) => Err(format!("unknown task {other:?}\n\n{USAGE}")),
+    let Some(task) = Cli::parse().task else {
+        // Bare `cargo xtask` lists the tasks, as `--help` does.
+        let _ = Cli::command().print_help();
+        return ExitCode::SUCCESS;
+    };
+    let result = match task {
+        Task::Smoke(args) => smoke::run(args),
+        Task::Test => test::run(),
+        Task::Rootless { uid } => rootless::run(uid),
+        Task::Bench { quick } => bench::run(quick),
+        Task::Graph { file } => graph::run(&file),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -42,5 +64,77 @@ fn main() -> ExitCode {
             eprintln!("xtask: {e}");
             ExitCode::FAILURE
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Cli, Task};
+    use clap::{CommandFactory, Parser};
+    use std::path::PathBuf;
+
+    fn parse(args: &[&str]) -> Result<Option<Task>, clap::Error> {
+        Cli::try_parse_from(std::iter::once("xtask").chain(args.iter().copied())).map(|c| c.task)
+    }
+
+    #[test]
+    fn the_cli_is_well_formed() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn every_task_and_flag_parses() {
+        assert!(parse(&[]).unwrap().is_none());
+        assert!(matches!(parse(&["test"]), Ok(Some(Task::Test))));
+        assert!(matches!(
+            parse(&["rootless"]),
+            Ok(Some(Task::Rootless { uid: 65534 }))
+        ));
+        assert!(matches!(
+            parse(&["rootless", "1000"]),
+            Ok(Some(Task::Rootless { uid: 1000 }))
+        ));
+        assert!(parse(&["rootless", "nobody"]).is_err());
+        assert!(matches!(
+            parse(&["bench"]),
+            Ok(Some(Task::Bench { quick: false }))
+        ));
+        assert!(matches!(
+            parse(&["bench", "--quick"]),
+            Ok(Some(Task::Bench { quick: true }))
+        ));
+        assert!(parse(&["bench", "--slow"]).is_err());
+        match parse(&["graph", "t.topo"]) {
+            Ok(Some(Task::Graph { file })) => assert_eq!(file, PathBuf::from("t.topo")),
+            other => panic!("{other:?}"),
+        }
+        assert!(parse(&["graph"]).is_err());
+        assert!(parse(&["graph", "a", "b"]).is_err());
+        assert!(parse(&["test", "extra"]).is_err());
+        assert!(parse(&["nonsense"]).is_err());
+    }
+
+    #[test]
+    fn smoke_takes_paths_libtest_args_or_one_file_to_explain() {
+        let smoke = |args: &[&str]| match parse(args) {
+            Ok(Some(Task::Smoke(a))) => Ok(a),
+            Ok(other) => panic!("{other:?}"),
+            Err(e) => Err(e),
+        };
+        let a = smoke(&["smoke"]).unwrap();
+        assert!(a.paths.is_empty() && a.libtest.is_empty() && a.explain.is_none());
+        let a = smoke(&["smoke", "x.topo", "dir", "--", "router", "--exact", "--"]).unwrap();
+        assert_eq!(a.paths, [PathBuf::from("x.topo"), PathBuf::from("dir")]);
+        assert_eq!(a.libtest, ["router", "--exact", "--"]);
+        let a = smoke(&["smoke", "--", "--list", "--format", "terse"]).unwrap();
+        assert!(a.paths.is_empty());
+        assert_eq!(a.libtest, ["--list", "--format", "terse"]);
+        let a = smoke(&["smoke", "--explain", "x.topo"]).unwrap();
+        assert_eq!(a.explain, Some(PathBuf::from("x.topo")));
+        // libtest's options go after `--`; --explain stands alone.
+        assert!(smoke(&["smoke", "--exact", "router"]).is_err());
+        assert!(smoke(&["smoke", "--explain"]).is_err());
+        assert!(smoke(&["smoke", "--explain", "x.topo", "y.topo"]).is_err());
+        assert!(smoke(&["smoke", "--explain", "x.topo", "--", "--list"]).is_err());
     }
 }

@@ -5,6 +5,7 @@
 //! `setpriv --reuid=UID --regid=UID --clear-groups`.
 
 use crate::run::{cargo, check, show};
+use std::path::PathBuf;
 use std::process::Command;
 
 /// Test binaries not run unprivileged: those that run cargo (trybuild's ui test; the
@@ -13,11 +14,10 @@ use std::process::Command;
 /// home. None of them touches namespaces.
 const SKIP: &[&str] = &["ui", "conventions", "keep", "netns_test_macros"];
 
-pub fn run(args: &[String]) -> Result<(), String> {
-    let uid = match args.first() {
-        Some(u) => u.parse::<u32>().map_err(|_| format!("not a uid: {u:?}"))?,
-        None => 65534,
-    };
+/// The default user: `nobody`.
+pub const NOBODY: u32 = 65534;
+
+pub fn run(uid: u32) -> Result<(), String> {
     if !crate::run::is_root() {
         return Err(
             "`cargo xtask rootless` drops privileges with setpriv and must run as root \
@@ -51,7 +51,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
 }
 
 /// (name, path) of every test binary of the workspace, built now.
-fn test_binaries() -> Result<Vec<(String, String)>, String> {
+fn test_binaries() -> Result<Vec<(String, PathBuf)>, String> {
     let mut cmd = cargo(&["test", "--workspace", "--no-run", "--message-format=json"]);
     eprintln!("$ {}", show(&cmd));
     let out = cmd.output().map_err(|e| format!("{}: {e}", show(&cmd)))?;
@@ -61,19 +61,8 @@ fn test_binaries() -> Result<Vec<(String, String)>, String> {
             String::from_utf8_lossy(&out.stderr)
         ));
     }
-    let mut found = Vec::new();
-    for line in String::from_utf8_lossy(&out.stdout).lines() {
-        // A compiler-artifact line of a test target carries "executable":"<path>".
-        if !line.contains("\"reason\":\"compiler-artifact\"") || !line.contains("\"test\":true") {
-            continue;
-        }
-        let (Some(exe), Some(name)) = (
-            crate::run::json_string_after(line, r#""executable":""#),
-            crate::run::json_string_after(line, r#""name":""#),
-        ) else {
-            continue;
-        };
-        found.push((name, exe));
-    }
-    Ok(found)
+    Ok(crate::run::executables(&out.stdout)
+        .filter(|e| e.test)
+        .map(|e| (e.name, e.path))
+        .collect())
 }

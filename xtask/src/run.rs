@@ -1,4 +1,5 @@
-//! Running commands from the workspace root, loudly.
+//! Running commands from the workspace root, loudly, and reading what cargo built from
+//! its JSON messages.
 
 use std::path::PathBuf;
 use std::process::Command;
@@ -48,8 +49,8 @@ pub fn is_root() -> bool {
 
 /// Builds one test target of the tests crate with `cargo test --no-run` (plus
 /// `extra` arguments) and returns its executable, as cargo names it in its JSON
-/// messages. Paths in this workspace need no JSON unescaping.
-pub fn test_executable(target: &str, extra: &[&str]) -> Result<std::path::PathBuf, String> {
+/// messages.
+pub fn test_executable(target: &str, extra: &[&str]) -> Result<PathBuf, String> {
     let mut args = vec![
         "test",
         "--quiet",
@@ -69,49 +70,76 @@ pub fn test_executable(target: &str, extra: &[&str]) -> Result<std::path::PathBu
     if !out.status.success() {
         return Err(format!("`{}` failed ({})", show(&cmd), out.status));
     }
-    let name = format!("\"name\":\"{target}\"");
-    String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .filter(|l| l.contains(r#""reason":"compiler-artifact""#) && l.contains(&name))
-        .find_map(|l| json_string_after(l, r#""executable":""#))
-        .map(std::path::PathBuf::from)
+    let found = executables(&out.stdout).find(|e| e.name == target);
+    found
+        .map(|e| e.path)
         .ok_or_else(|| format!("`{}` named no executable", show(&cmd)))
 }
 
-/// The JSON string that follows `key` (which ends with the opening quote), with its
-/// escapes undone; None if there is none (e.g. `null`).
-pub fn json_string_after(line: &str, key: &str) -> Option<String> {
-    let rest = &line[line.find(key)? + key.len()..];
-    let mut value = String::new();
-    let mut chars = rest.chars();
-    while let Some(c) = chars.next() {
-        match c {
-            '"' => return Some(value),
-            '\\' => match chars.next()? {
-                'n' => value.push('\n'),
-                't' => value.push('\t'),
-                other => value.push(other), // \" \\ \/
-            },
-            c => value.push(c),
-        }
+/// A built executable, as one `compiler-artifact` message of cargo's
+/// `--message-format=json` announces it.
+#[derive(Debug, PartialEq)]
+pub struct Executable {
+    /// The target's name (`smoke`, or `netns_test` for a library's unit tests).
+    pub name: String,
+    pub path: PathBuf,
+    /// Built as a test (`cargo test`'s harness), not as a plain binary.
+    pub test: bool,
+}
+
+/// The executables in cargo's JSON messages (one JSON object a line); every other
+/// message (libraries, build scripts, diagnostics) and any line that is not JSON is
+/// passed over.
+pub fn executables(stdout: &[u8]) -> impl Iterator<Item = Executable> + '_ {
+    stdout
+        .split(|&b| b == b'\n')
+        .filter_map(|line| serde_json::from_slice(line).ok())
+        .filter_map(|message: serde_json::Value| executable(&message))
+}
+
+fn executable(message: &serde_json::Value) -> Option<Executable> {
+    if message["reason"] != "compiler-artifact" {
+        return None;
     }
-    None
+    Some(Executable {
+        name: message["target"]["name"].as_str()?.to_string(),
+        path: PathBuf::from(message["executable"].as_str()?),
+        test: message["profile"]["test"] == true,
+    })
 }
 
 #[cfg(test)]
 mod tests {
-    use super::json_string_after;
+    use super::{executables, Executable};
+    use std::path::PathBuf;
 
     #[test]
-    fn reads_the_executable_of_a_cargo_message() {
-        let line = r#"{"reason":"compiler-artifact","target":{"name":"w1x200"},"executable":"/w/t\"x\\/y","fresh":true}"#;
+    fn reads_the_executables_of_cargo_messages() {
+        // Abridged from `cargo test --no-run --message-format=json`: a library (no
+        // executable), a test binary whose path needs unescaping, a build script's run, a
+        // diagnostic, and a line that is not JSON.
+        let stdout = br#"{"reason":"compiler-artifact","target":{"kind":["lib"],"name":"netns_test","test":true},"profile":{"test":false},"executable":null,"fresh":true}
+{"reason":"compiler-artifact","target":{"kind":["test"],"name":"smoke","test":true},"profile":{"test":true},"executable":"/w/t\"x\\/y\u00e9","fresh":true}
+{"reason":"build-script-executed","package_id":"x","out_dir":"/w/out"}
+{"reason":"compiler-message","message":{"rendered":"warning: \"executable\":\"/nope\""}}
+not json
+{"reason":"compiler-artifact","target":{"kind":["bin"],"name":"xtask","test":true},"profile":{"test":false},"executable":"/w/xtask"}
+"#;
+        let found: Vec<Executable> = executables(stdout).collect();
         assert_eq!(
-            json_string_after(line, r#""executable":""#).as_deref(),
-            Some(r#"/w/t"x\/y"#)
-        );
-        assert_eq!(
-            json_string_after(r#"{"executable":null}"#, r#""executable":""#),
-            None
+            found,
+            [
+                Executable {
+                    name: "smoke".into(),
+                    path: PathBuf::from("/w/t\"x\\/y\u{e9}"),
+                    test: true,
+                },
+                Executable {
+                    name: "xtask".into(),
+                    path: PathBuf::from("/w/xtask"),
+                    test: false,
+                },
+            ]
         );
     }
 }

@@ -1,60 +1,38 @@
 //! `cargo xtask smoke`: the topology smoke suite, the project's main job.
 //!
-//! xtask stays std-only, so it does not parse topologies itself: it runs the tests
-//! crate's `smoke` target (`netns_test::smoke::main`) through cargo, steering it with
-//! environment variables: which files to run, that it should print the table of
-//! timings after libtest's report, or which file to explain instead.
+//! xtask does not depend on the runtime, so it does not parse topologies itself: it
+//! runs the tests crate's `smoke` target (`netns_test::smoke::main`) through cargo,
+//! steering it with environment variables: which files to run, that it should print the
+//! table of timings after libtest's report, or which file to explain instead.
 
 use crate::run::{cargo, show};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-const USAGE: &str = "\
-usage: cargo xtask smoke [PATH...] [-- LIBTEST-ARGS...]
-       cargo xtask smoke --explain FILE
+/// The topology smoke suite (default tests/topologies), then a table of timings
+///
+/// Builds every .topo file under the PATHs (files or directories, searched recursively;
+/// default: tests/topologies) in a sandbox of its own, checks every `expect` and the ring
+/// pings and neighbour tables of each segment, prints libtest's report and then a table
+/// of nodes, links, build and check times per topology. Arguments after `--` go to the
+/// test binary: a filter, --exact, --skip, --test-threads 1, --format terse, --list.
+#[derive(Debug, Default, clap::Args)]
+pub struct Args {
+    /// Files and directories to run, relative to where you are [default: tests/topologies]
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// Print FILE back as the language reads it, the resolved addresses of every node and
+    /// interface (automatic ones included) and a diagram; nothing is built
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["paths", "libtest"])]
+    pub explain: Option<PathBuf>,
+    /// libtest's arguments for the test binary: a filter, --exact, --skip, --list, ...
+    #[arg(last = true, value_name = "LIBTEST-ARGS")]
+    pub libtest: Vec<String>,
+}
 
-Builds every .topo file under the PATHs (files or directories, searched recursively;
-default: tests/topologies) in a sandbox of its own, checks every `expect` and the ring
-pings and neighbour tables of each segment, prints libtest's report and then a table
-of nodes, links, build and check times per topology. Arguments after `--` go to the
-test binary: a filter, --exact, --skip, --test-threads 1, --format terse, --list.
-
---explain FILE prints FILE back as the language reads it, the resolved addresses of
-every node and interface (automatic ones included) and a diagram; nothing is built.
-";
-
-pub fn run(args: &[String]) -> Result<(), String> {
-    let (ours, libtest) = match args.iter().position(|a| a == "--") {
-        Some(i) => (&args[..i], &args[i + 1..]),
-        None => (args, &[][..]),
-    };
-    let mut explain = None;
-    let mut paths = Vec::new();
-    let mut it = ours.iter();
-    while let Some(arg) = it.next() {
-        match arg.as_str() {
-            "-h" | "--help" => {
-                print!("{USAGE}");
-                return Ok(());
-            }
-            "--explain" => {
-                let file = it.next().ok_or("--explain needs a FILE")?;
-                explain = Some(absolute(file)?);
-            }
-            a if a.starts_with('-') => {
-                return Err(format!(
-                    "unknown option {a:?} (libtest's go after `--`)\n\n{USAGE}"
-                ))
-            }
-            a => paths.push(absolute(a)?),
-        }
-    }
-    if let Some(file) = explain {
-        if !paths.is_empty() || !libtest.is_empty() {
-            return Err(format!(
-                "--explain takes one FILE and nothing else\n\n{USAGE}"
-            ));
-        }
+pub fn run(args: Args) -> Result<(), String> {
+    if let Some(file) = args.explain {
+        let file = absolute(&file)?;
         // The binary is run directly, not by `cargo test`: the explanation (or the
         // parse error) is then all that is printed, without cargo's test-failed notes.
         let mut cmd = Command::new(smoke_binary()?);
@@ -62,6 +40,11 @@ pub fn run(args: &[String]) -> Result<(), String> {
         return run_loud(cmd, &[("NETNS_TEST_SMOKE_EXPLAIN", &file)])
             .map_err(|()| format!("cannot explain {}", file.display()));
     }
+    let mut paths = args
+        .paths
+        .iter()
+        .map(|p| absolute(p))
+        .collect::<Result<Vec<_>, _>>()?;
     if paths.is_empty() {
         paths.push(crate::run::root().join("tests").join("topologies"));
     }
@@ -69,7 +52,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
     let joined = std::env::join_paths(&paths)
         .map_err(|e| format!("these paths cannot be passed on: {e}"))?;
     let mut cmd = cargo(&["test", "-p", "netns-test-tests", "--test", "smoke", "--"]);
-    cmd.args(libtest)
+    cmd.args(&args.libtest)
         .env("NETNS_TEST_SMOKE_PATHS", &joined)
         .env("NETNS_TEST_SMOKE_TABLE", "1");
     run_loud(
@@ -88,12 +71,12 @@ pub fn smoke_binary() -> Result<PathBuf, String> {
 }
 
 /// A path from the command line, relative to where `cargo xtask` was invoked; it must exist.
-pub fn absolute(p: &str) -> Result<PathBuf, String> {
+pub fn absolute(p: &Path) -> Result<PathBuf, String> {
     let path = std::env::current_dir()
         .map_err(|e| format!("the current directory: {e}"))?
         .join(p);
     if !path.exists() {
-        return Err(format!("{p}: no such file or directory"));
+        return Err(format!("{}: no such file or directory", p.display()));
     }
     Ok(path)
 }

@@ -1,0 +1,158 @@
+//! The measuring program behind `cargo xtask bench`: netns-test against the classic
+//! shell steps (`ip netns add`, …) that the seeds run, interleaved A B A B after a
+//! warm-up, so that drift of the machine (other load, the kernel freeing namespaces in
+//! the background) hits both sides alike.
+//!
+//! ```text
+//! cargo bench -p netns-test-tests --bench perf -- [--quick] [--fixture PATH] [--out DIR]
+//! ```
+//!
+//! - W1: a 2-node line through `netns_test::run` with the checks on, in bursts of ten
+//!   back-to-back runs (the first of each, after an idle pause, reported apart), vs
+//!   one bash script per burst (root and `ping` needed; skipped with a message
+//!   otherwise).
+//! - W2: a star of N nodes on one bridge, N = 8, 32, 128, 256: build, checks and total
+//!   from `run_timed`, vs the same steps in bash with the bridge in a namespace of its
+//!   own (the host's namespace must not keep links).
+//! - W3: the `w1x200` fixture binary (`--fixture`, built by xtask) run with libtest's
+//!   default thread count: wall time and tests per second.
+//! - Peak RSS (VmHWM) of this process after W1, and of the sandbox's worker for W1 and
+//!   W2 N=256, read inside the body and sent back over a socket made before `run`.
+//!
+//! Results go to `DIR/netns-test-bench.json` and `DIR/netns-test-bench.svg`
+//! (DIR defaults to the workspace's `target`).
+
+// The modules in data-flow order: the workloads, timing netns-test's runs
+mod workloads;
+// against the seeds' shell steps;
+mod shell;
+// the statistics of their samples;
+mod stats;
+// the report, written as a table, JSON and SVG.
+mod report;
+
+use report::{loadavg, Report};
+use shell::shell_availability;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use workloads::{
+    bench_w1, bench_w2, bench_w3, child_peak_rss, parse, star_topology, vm_hwm_kib, Plan,
+    W1_TOPOLOGY,
+};
+
+fn main() -> ExitCode {
+    match real_main() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("bench: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+struct Args {
+    quick: bool,
+    fixture: Option<PathBuf>,
+    out: PathBuf,
+}
+
+fn parse_args() -> Result<Args, String> {
+    let mut args = Args {
+        quick: false,
+        fixture: None,
+        out: Path::new(env!("CARGO_MANIFEST_DIR")).join("../target"),
+    };
+    let mut it = std::env::args().skip(1);
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--quick" => args.quick = true,
+            "--fixture" => args.fixture = Some(it.next().ok_or("--fixture needs a path")?.into()),
+            "--out" => args.out = it.next().ok_or("--out needs a directory")?.into(),
+            // `cargo bench` passes `--bench` to harness = false targets.
+            "--bench" => {}
+            other => {
+                return Err(format!(
+                    "unknown argument {other:?}; usage: perf [--quick] [--fixture PATH] [--out DIR]"
+                ))
+            }
+        }
+    }
+    Ok(args)
+}
+
+fn real_main() -> Result<(), String> {
+    let args = parse_args()?;
+    let plan = Plan::new(args.quick);
+    let load_start = loadavg();
+    let shell = shell_availability();
+    if let Err(why) = &shell {
+        eprintln!("bench: the shell side is skipped: {why}");
+    }
+    let shell_ok = shell.is_ok();
+
+    eprintln!(
+        "bench: W1, {} warm-up + {} measured pairs",
+        plan.w1_warm, plan.w1
+    );
+    let w1 = bench_w1(&plan, shell_ok)?;
+    let w1_topology = parse(W1_TOPOLOGY)?;
+    let child_rss_w1 = child_peak_rss(&w1_topology)?;
+    // After W1 only, as the issue asks: the parent's own peak while running sandboxes,
+    // before the large stars and their bigger topologies are parsed.
+    let parent_rss = vm_hwm_kib("/proc/self/status");
+
+    let mut w2 = Vec::new();
+    for &(n, warm, runs) in &plan.w2 {
+        eprintln!("bench: W2 N={n}, {warm} warm-up + {runs} measured pairs");
+        w2.push(bench_w2(n, warm, runs, shell_ok)?);
+    }
+    let child_rss_w2 = child_peak_rss(&parse(&star_topology(256))?)?;
+
+    let w3 = match &args.fixture {
+        Some(path) => {
+            eprintln!(
+                "bench: W3, {} warm-up + {} runs of {}",
+                plan.w3_warm,
+                plan.w3,
+                path.display()
+            );
+            Some(bench_w3(path, plan.w3_warm, plan.w3)?)
+        }
+        None => {
+            eprintln!("bench: W3 is skipped: no --fixture PATH (cargo xtask bench builds it)");
+            None
+        }
+    };
+
+    let report = Report {
+        quick: args.quick,
+        load: [load_start, loadavg()],
+        shell_skipped: shell.err(),
+        w1,
+        w2,
+        w3,
+        parent_rss,
+        child_rss_w1,
+        child_rss_w2,
+    };
+    print!("{}", report.table());
+    std::fs::create_dir_all(&args.out)
+        .map_err(|e| format!("creating {}: {e}", args.out.display()))?;
+    let json_path = args.out.join("netns-test-bench.json");
+    let svg_path = args.out.join("netns-test-bench.svg");
+    let json = serde_json::to_string_pretty(&report.json()).expect("JSON of plain values");
+    std::fs::write(&json_path, json + "\n")
+        .map_err(|e| format!("writing {}: {e}", json_path.display()))?;
+    std::fs::write(&svg_path, report.svg())
+        .map_err(|e| format!("writing {}: {e}", svg_path.display()))?;
+    println!("\nwritten: {}", canonical(&json_path));
+    println!("         {}", canonical(&svg_path));
+    Ok(())
+}
+
+fn canonical(p: &Path) -> String {
+    p.canonicalize()
+        .unwrap_or_else(|_| p.to_path_buf())
+        .display()
+        .to_string()
+}

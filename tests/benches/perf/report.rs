@@ -1,0 +1,154 @@
+//! The report: every workload's results and the targets, met or not.
+
+// Written in this order: the table printed at the end of a run,
+mod table;
+// then the two files.
+mod json;
+mod svg;
+
+use crate::stats::{ShellStats, Stats};
+use crate::workloads::{W1, W2, W3};
+
+// The targets.
+const W1_MAX_MS: f64 = 3.0;
+const W1_MIN_RATIO: f64 = 25.0;
+const W2_128_MAX_MS: f64 = 100.0;
+const W2_MIN_RATIO: f64 = 10.0;
+const W2_256_MAX_FACTOR: f64 = 2.2;
+const W3_MAX_MS: f64 = 2000.0;
+const CHILD_RSS_MAX_KIB: u64 = 16 * 1024;
+
+// Peers' published figures (not measured here), for context.
+const PATCHBAY_W1_MS: f64 = 144.0;
+const PATCHBAY_W2_128_MS: f64 = 5306.0;
+const GATEFLOW_W1_MS: f64 = 3.0;
+
+pub struct Report {
+    pub quick: bool,
+    /// /proc/loadavg at the start and the end: other work on the machine skews both sides.
+    pub load: [String; 2],
+    pub shell_skipped: Option<String>,
+    pub w1: W1,
+    pub w2: Vec<W2>,
+    pub w3: Option<W3>,
+    pub parent_rss: Option<u64>,
+    pub child_rss_w1: Option<u64>,
+    pub child_rss_w2: Option<u64>,
+}
+
+/// One target: its words, and whether it was met (None: not measured).
+struct Check {
+    name: &'static str,
+    target: String,
+    measured: String,
+    ok: Option<bool>,
+}
+
+fn ratio(shell: &ShellStats, ours: &Stats) -> Option<f64> {
+    Some(shell.times.median()? / ours.median()?)
+}
+
+fn fmt_ms(x: f64) -> String {
+    if x < 10.0 {
+        format!("{x:.2}")
+    } else if x < 100.0 {
+        format!("{x:.1}")
+    } else {
+        format!("{x:.0}")
+    }
+}
+
+fn med_p90(s: &Stats) -> String {
+    match (s.median(), s.p90()) {
+        (Some(m), Some(p)) => format!("{} / {} ms", fmt_ms(m), fmt_ms(p)),
+        _ => "–".into(),
+    }
+}
+
+fn mib(kib: Option<u64>) -> String {
+    kib.map_or("–".into(), |k| format!("{:.1} MiB", k as f64 / 1024.0))
+}
+
+fn mark(ok: Option<bool>) -> &'static str {
+    match ok {
+        Some(true) => "✓",
+        Some(false) => "✗",
+        None => "–",
+    }
+}
+
+impl Report {
+    fn w2(&self, n: usize) -> Option<&W2> {
+        self.w2.iter().find(|w| w.n == n)
+    }
+
+    fn checks(&self) -> Vec<Check> {
+        let mut v = Vec::new();
+        let w1_med = self.w1.ours.median();
+        v.push(Check {
+            name: "W1 median",
+            target: format!("≤ {W1_MAX_MS} ms"),
+            measured: w1_med.map_or("–".into(), |m| format!("{} ms", fmt_ms(m))),
+            ok: w1_med.map(|m| m <= W1_MAX_MS),
+        });
+        let r1 = ratio(&self.w1.shell, &self.w1.ours);
+        v.push(Check {
+            name: "W1 vs shell",
+            target: format!("≥ {W1_MIN_RATIO}×"),
+            measured: r1.map_or("–".into(), |r| format!("{r:.0}×")),
+            ok: r1.map(|r| r >= W1_MIN_RATIO),
+        });
+        let w128 = self.w2(128);
+        let m128 = w128.and_then(|w| w.total.median());
+        v.push(Check {
+            name: "W2 N=128 total",
+            target: format!("≤ {W2_128_MAX_MS} ms"),
+            measured: m128.map_or("–".into(), |m| format!("{} ms", fmt_ms(m))),
+            ok: m128.map(|m| m <= W2_128_MAX_MS),
+        });
+        let r128 = w128.and_then(|w| ratio(&w.shell, &w.total));
+        v.push(Check {
+            name: "W2 N=128 vs shell",
+            target: format!("≥ {W2_MIN_RATIO}×"),
+            measured: r128.map_or("–".into(), |r| format!("{r:.0}×")),
+            ok: r128.map(|r| r >= W2_MIN_RATIO),
+        });
+        let f256 = self
+            .w2(256)
+            .and_then(|w| w.total.median())
+            .zip(m128)
+            .map(|(a, b)| a / b);
+        v.push(Check {
+            name: "W2 N=256 / N=128",
+            target: format!("≤ {W2_256_MAX_FACTOR}×"),
+            measured: f256.map_or("–".into(), |f| format!("{f:.2}×")),
+            ok: f256.map(|f| f <= W2_256_MAX_FACTOR),
+        });
+        let w3 = self.w3.as_ref().and_then(|w| w.wall.median());
+        v.push(Check {
+            name: "W3 200 tests wall",
+            target: format!("≤ {} s", W3_MAX_MS / 1e3),
+            measured: w3.map_or("–".into(), |m| format!("{} ms", fmt_ms(m))),
+            ok: w3.map(|m| m <= W3_MAX_MS),
+        });
+        v.push(Check {
+            name: "child RSS W1",
+            target: format!("≤ {} MiB", CHILD_RSS_MAX_KIB / 1024),
+            measured: mib(self.child_rss_w1),
+            ok: self.child_rss_w1.map(|k| k <= CHILD_RSS_MAX_KIB),
+        });
+        v
+    }
+}
+
+fn kernel() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/osrelease")
+        .map(|s| s.trim().to_string())
+        .unwrap_or_else(|_| "?".into())
+}
+
+pub fn loadavg() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_else(|_| "?".into())
+}

@@ -1,0 +1,72 @@
+//! `netns-test-bench.json`: every sample, the targets, the machine and its load.
+
+use super::{kernel, ratio, Report, GATEFLOW_W1_MS, PATCHBAY_W1_MS, PATCHBAY_W2_128_MS};
+use crate::stats::Stats;
+use crate::workloads::{W1_TOPOLOGY, W3_TESTS};
+use netns_test::Timings;
+use serde_json::{json, Value};
+use std::time::Duration;
+
+impl Report {
+    pub fn json(&self) -> Value {
+        let phase = |f: fn(&Timings) -> Duration| {
+            let mut s = Stats::default();
+            self.w1.timings.iter().for_each(|t| s.push(f(t)));
+            s.json()
+        };
+        json!({
+            "quick": self.quick,
+            "machine": {
+                "cores": std::thread::available_parallelism().map_or(0, |n| n.get()),
+                "kernel": kernel(),
+                "loadavg_start": self.load[0],
+                "loadavg_end": self.load[1],
+            },
+            "shell_skipped": self.shell_skipped,
+            "w1": {
+                "topology": W1_TOPOLOGY,
+                "netns_test": {
+                    "failures": self.w1.failures,
+                    "total": self.w1.ours.json(),
+                    "after_idle_pause": self.w1.cold.json(),
+                    "setup": phase(|t| t.setup),
+                    "build": phase(|t| t.build),
+                    "checks": phase(|t| t.checks),
+                },
+                "shell": self.w1.shell.json(),
+                "ratio": ratio(&self.w1.shell, &self.w1.ours),
+            },
+            "w2": self.w2.iter().map(|w| json!({
+                "n": w.n,
+                "netns_test": {
+                    "failures": w.failures,
+                    "total": w.total.json(),
+                    "build": w.build.json(),
+                    "checks": w.checks.json(),
+                },
+                "shell": w.shell.json(),
+                "ratio": ratio(&w.shell, &w.total),
+            })).collect::<Vec<_>>(),
+            "w3": self.w3.as_ref().map(|w| json!({
+                "tests": W3_TESTS,
+                "wall": w.wall.json(),
+                "tests_per_second": w.wall.median().map(|m| W3_TESTS as f64 / (m / 1e3)),
+            })),
+            "rss_kib": {
+                "parent_after_w1": self.parent_rss,
+                "child_w1": self.child_rss_w1,
+                "child_w2_256": self.child_rss_w2,
+            },
+            "targets": self.checks().iter().map(|c| json!({
+                "name": c.name,
+                "target": c.target,
+                "measured": c.measured,
+                "ok": c.ok,
+            })).collect::<Vec<_>>(),
+            "peers_published": {
+                "patchbay": { "w1_ms": PATCHBAY_W1_MS, "w2_128_ms": PATCHBAY_W2_128_MS },
+                "gateflow": { "w1_ms": GATEFLOW_W1_MS, "w2": "cannot express" },
+            },
+        })
+    }
+}

@@ -1,0 +1,258 @@
+//! The table printed at the end of a run, with the targets met and the peers' figures.
+
+use super::{
+    fmt_ms, kernel, mark, med_p90, mib, ratio, Report, CHILD_RSS_MAX_KIB, GATEFLOW_W1_MS,
+    PATCHBAY_W1_MS, PATCHBAY_W2_128_MS, W1_MAX_MS, W1_MIN_RATIO, W2_128_MAX_MS, W2_256_MAX_FACTOR,
+    W2_MIN_RATIO, W3_MAX_MS,
+};
+use crate::stats::{ShellStats, Stats};
+use crate::workloads::W3_TESTS;
+use netns_test::Timings;
+use std::fmt::Write as _;
+use std::time::Duration;
+
+impl Report {
+    pub fn table(&self) -> String {
+        let checks = self.checks();
+        let ok = |name: &str| checks.iter().find(|c| c.name == name).and_then(|c| c.ok);
+        let mut t = String::new();
+        let row = |t: &mut String, cells: [&str; 6]| {
+            let line = format!(
+                "{:<22} {:>21}  {:>21}  {:>7}  {:<26} {}",
+                cells[0], cells[1], cells[2], cells[3], cells[4], cells[5]
+            );
+            let _ = writeln!(t, "{}", line.trim_end());
+        };
+        let _ = writeln!(
+            t,
+            "\nnetns-test bench{} — {} cores, kernel {}",
+            if self.quick { " (--quick)" } else { "" },
+            std::thread::available_parallelism().map_or(0, |n| n.get()),
+            kernel()
+        );
+        let _ = writeln!(
+            t,
+            "load average (1, 5, 15 min): {} at the start, {} at the end",
+            self.load[0], self.load[1]
+        );
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get()) as f64;
+        let busy = self.load.iter().any(|l| {
+            l.split_whitespace()
+                .next()
+                .and_then(|x| x.parse::<f64>().ok())
+                .is_some_and(|x| x > cores)
+        });
+        if busy {
+            let _ = writeln!(
+                t,
+                "note: the machine was busy (1-min load above {cores} cores): both sides are skewed, ratios less so"
+            );
+        }
+        if let Some(why) = &self.shell_skipped {
+            let _ = writeln!(t, "shell side skipped: {why}");
+        }
+        t.push('\n');
+        row(
+            &mut t,
+            [
+                "workload",
+                "netns-test med / p90",
+                "shell med / p90",
+                "ratio",
+                "target",
+                "ok",
+            ],
+        );
+        let _ = writeln!(t, "{}", "─".repeat(112));
+        let ratio_s = |r: Option<f64>| r.map_or(String::new(), |r| format!("{r:.0}×"));
+        let shell_s = |s: &ShellStats| {
+            let mut out = med_p90(&s.times);
+            if !s.ran {
+                out = "skipped".into();
+            } else if s.failures > 0 {
+                out = format!("{out} ({} failed)", s.failures);
+            }
+            out
+        };
+
+        let ours_s = |s: &Stats, failures: usize| {
+            if failures > 0 {
+                format!("{} ({failures} failed)", med_p90(s))
+            } else {
+                med_p90(s)
+            }
+        };
+        let w1 = &self.w1;
+        row(
+            &mut t,
+            [
+                "W1 2 nodes + checks",
+                &ours_s(&w1.ours, w1.failures),
+                &shell_s(&w1.shell),
+                &ratio_s(ratio(&w1.shell, &w1.ours)),
+                &format!("≤ {W1_MAX_MS} ms, ≥ {W1_MIN_RATIO}×"),
+                &format!("{} {}", mark(ok("W1 median")), mark(ok("W1 vs shell"))),
+            ],
+        );
+        let phase = |f: fn(&Timings) -> Duration| {
+            let mut s = Stats::default();
+            w1.timings.iter().for_each(|t| s.push(f(t)));
+            s
+        };
+        for (name, s) in [
+            ("  setup", phase(|t| t.setup)),
+            ("  build", phase(|t| t.build)),
+            ("  checks", phase(|t| t.checks)),
+        ] {
+            row(&mut t, [name, &med_p90(&s), "", "", "", ""]);
+        }
+        row(
+            &mut t,
+            [
+                "  after an idle pause",
+                &med_p90(&w1.cold),
+                "",
+                &ratio_s(ratio(&w1.shell, &w1.cold)),
+                "",
+                "",
+            ],
+        );
+        for w in &self.w2 {
+            let (target, mark_s) = match w.n {
+                128 => (
+                    format!("≤ {W2_128_MAX_MS} ms, ≥ {W2_MIN_RATIO}×"),
+                    format!(
+                        "{} {}",
+                        mark(ok("W2 N=128 total")),
+                        mark(ok("W2 N=128 vs shell"))
+                    ),
+                ),
+                256 => {
+                    let limit = self
+                        .w2(128)
+                        .and_then(|w| w.total.median())
+                        .map_or(String::new(), |m| {
+                            format!(" = {} ms", fmt_ms(m * W2_256_MAX_FACTOR))
+                        });
+                    (
+                        format!("≤ {W2_256_MAX_FACTOR} × N=128{limit}"),
+                        mark(ok("W2 N=256 / N=128")).to_string(),
+                    )
+                }
+                _ => (String::new(), String::new()),
+            };
+            row(
+                &mut t,
+                [
+                    &format!("W2 star N={} total", w.n),
+                    &ours_s(&w.total, w.failures),
+                    &shell_s(&w.shell),
+                    &ratio_s(ratio(&w.shell, &w.total)),
+                    &target,
+                    &mark_s,
+                ],
+            );
+            row(&mut t, ["  build", &med_p90(&w.build), "", "", "", ""]);
+            row(&mut t, ["  checks", &med_p90(&w.checks), "", "", "", ""]);
+        }
+        match &self.w3 {
+            Some(w3) => {
+                row(
+                    &mut t,
+                    [
+                        &format!("W3 {W3_TESTS} tests, wall"),
+                        &med_p90(&w3.wall),
+                        "",
+                        "",
+                        &format!("≤ {} s", W3_MAX_MS / 1e3),
+                        mark(ok("W3 200 tests wall")),
+                    ],
+                );
+                if let Some(m) = w3.wall.median() {
+                    let rate = format!("{:.0} tests/s", W3_TESTS as f64 / (m / 1e3));
+                    row(&mut t, ["  throughput", &rate, "", "", "", ""]);
+                }
+            }
+            None => row(
+                &mut t,
+                [
+                    &format!("W3 {W3_TESTS} tests, wall"),
+                    "skipped",
+                    "",
+                    "",
+                    "",
+                    "–",
+                ],
+            ),
+        }
+        row(
+            &mut t,
+            [
+                "RSS child W1 (VmHWM)",
+                &mib(self.child_rss_w1),
+                "",
+                "",
+                &format!("≤ {} MiB", CHILD_RSS_MAX_KIB / 1024),
+                mark(ok("child RSS W1")),
+            ],
+        );
+        row(
+            &mut t,
+            [
+                "RSS child W2 N=256",
+                &mib(self.child_rss_w2),
+                "",
+                "",
+                "",
+                "",
+            ],
+        );
+        row(
+            &mut t,
+            ["RSS parent after W1", &mib(self.parent_rss), "", "", "", ""],
+        );
+
+        let met = checks.iter().filter(|c| c.ok == Some(true)).count();
+        let measured = checks.iter().filter(|c| c.ok.is_some()).count();
+        let _ = writeln!(
+            t,
+            "\ntargets met: {met} of {measured} measured ({} in all)",
+            checks.len()
+        );
+        for c in checks.iter().filter(|c| c.ok != Some(true)) {
+            let _ = writeln!(
+                t,
+                "  {} {}: {} (target {})",
+                mark(c.ok),
+                c.name,
+                c.measured,
+                c.target
+            );
+        }
+
+        let _ = writeln!(t, "\npeers' published figures (not measured here):");
+        let vs = |peer: f64, ours: Option<f64>| {
+            ours.map_or(String::new(), |m| {
+                if peer >= m {
+                    format!(" (netns-test: {:.1}× faster)", peer / m)
+                } else {
+                    format!(" (netns-test: {:.1}× slower)", m / peer)
+                }
+            })
+        };
+        let w1m = w1.ours.median();
+        let w128 = self.w2(128).and_then(|w| w.total.median());
+        let _ = writeln!(
+            t,
+            "  patchbay  W1 {PATCHBAY_W1_MS} ms{}   W2 N=128 {PATCHBAY_W2_128_MS} ms{}",
+            vs(PATCHBAY_W1_MS, w1m),
+            vs(PATCHBAY_W2_128_MS, w128)
+        );
+        let _ = writeln!(
+            t,
+            "  gateflow  W1 {GATEFLOW_W1_MS:.1} ms{}   W2: cannot express a bridge star",
+            vs(GATEFLOW_W1_MS, w1m)
+        );
+        t
+    }
+}
