@@ -164,11 +164,12 @@ fn keep_from(value: Option<&str>) -> Result<Option<Duration>, String> {
     })
 }
 
-/// A test's name as a directory name: `tests::a b` → `tests--a-b`.
+/// A test's name as a directory name: `tests::a b` → `tests.a-b`.
 fn dir_name(name: &str) -> String {
-    name.chars()
+    name.replace("::", ".")
+        .chars()
         .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.' {
                 c
             } else {
                 '-'

@@ -32,7 +32,7 @@ pub(super) fn page(report: &Report, headline: &str) -> String {
     let mut out = String::new();
     let _ = write!(
         out,
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\"/>\n\
          <title>{t} failed</title>\n<style>{STYLE}</style>\n</head>\n<body>\n\
          <h1>{t} failed</h1>\n<pre class=\"failed\">{h}</pre>\n",
         t = esc(test),
