@@ -141,7 +141,7 @@ impl Options {
                 .name
                 .clone()
                 .unwrap_or_else(|| format!("unnamed-{}", std::process::id()));
-            self.forensics = Some(target_dir().join("netns-test").join(dir_name(&name)));
+            self.forensics = Some(forensics_root().join(dir_name(&name)));
         }
         Ok(self)
     }
@@ -176,6 +176,33 @@ fn dir_name(name: &str) -> String {
             }
         })
         .collect()
+}
+
+/// Where forensics directories go: `<target dir>/netns-test`, or, when this user may
+/// not write there (a test binary built by root and run as another user),
+/// `$TMPDIR/netns-test-<uid>`. Decided once per process.
+fn forensics_root() -> PathBuf {
+    static ROOT: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    ROOT.get_or_init(|| {
+        let target = target_dir();
+        let root = target.join("netns-test");
+        let writable = |p: &std::path::Path| {
+            use std::os::unix::ffi::OsStrExt;
+            let Ok(c) = std::ffi::CString::new(p.as_os_str().as_bytes()) else {
+                return false;
+            };
+            // SAFETY: a valid C string; access only reads it.
+            unsafe { libc::access(c.as_ptr(), libc::W_OK) == 0 }
+        };
+        if writable(&root) || (!root.exists() && writable(&target)) {
+            root
+        } else {
+            // SAFETY: getuid cannot fail.
+            let uid = unsafe { libc::getuid() };
+            std::env::temp_dir().join(format!("netns-test-{uid}"))
+        }
+    })
+    .clone()
 }
 
 /// The target directory of the running test binary, where cargo puts its own

@@ -211,6 +211,7 @@ fn verdict(ending: Ending, topology: &Topology, options: &Options) -> Result<(),
         Outcome::Exited(code) => Cause::Exited { code },
     };
     let timed_out = matches!(cause, Cause::TimedOut { .. });
+    let build_failed = matches!(ending.phase, Phase::Setup | Phase::Build);
     let states = ending.states.or_else(|| {
         timed_out.then(|| {
             let why = format!(
@@ -238,6 +239,7 @@ fn verdict(ending: Ending, topology: &Topology, options: &Options) -> Result<(),
             capture: ending.capture,
             forensics: None,
             failed_checks,
+            build_failed,
         })),
     };
     if let Some(dir) = &options.forensics {

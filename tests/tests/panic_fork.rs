@@ -43,7 +43,10 @@ fn body_panics_beside_threads_that_panic_and_take_backtraces() {
             Cause::Panicked { message, .. } => assert_eq!(message, &format!("planned {i}")),
             other => panic!("run {i}: {other:?}\n{err}"),
         }
-        assert!(err.backtrace().is_some(), "run {i}: RUST_BACKTRACE=1 asks for one");
+        assert!(
+            err.backtrace().is_some(),
+            "run {i}: RUST_BACKTRACE=1 asks for one"
+        );
     }
     stop.store(true, Ordering::Relaxed);
     for t in noisy {

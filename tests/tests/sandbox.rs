@@ -40,6 +40,30 @@ fn a_panic_fails_in_phase_body_with_its_message() {
     );
 }
 
+/// A panic inside `node.run` is reported where it happened, and a panic of another
+/// thread of the sandbox is listed beside it.
+#[test]
+fn panics_of_other_threads_are_reported_where_they_happened() {
+    let err = run(&pair(), Options::new(), |net| {
+        let _ = std::thread::spawn(|| panic!("a helper gave up")).join();
+        net.node("b").run(|| -> () { panic!("inside b") });
+    })
+    .unwrap_err();
+    let line = line!() - 4;
+    assert_eq!(
+        err.cause(),
+        &Cause::Panicked {
+            message: "inside b".into(),
+            location: format!("{}:{}:38", file!(), line + 1),
+        }
+    );
+    let also = format!(
+        "also: thread '<unnamed>' panicked at {}:{line}:39: a helper gave up",
+        file!()
+    );
+    assert!(err.to_string().contains(&also), "{err}");
+}
+
 #[test]
 fn an_err_fails_with_its_debug_form() {
     let err = run(&pair(), Options::new(), |_| {

@@ -121,14 +121,7 @@ pub(crate) async fn finish(
             .filter(|i| matches!(i.kind, plan::Kind::Veth { .. }))
             .map(|i| (i.name.clone(), i.index))
             .collect();
-        vault
-            .deposit(&space.name, ns.as_fd(), capture, ends)
-            .map_err(|e| {
-                format!(
-                    "building node {}: handing it to the sandbox process: {e}",
-                    space.name
-                )
-            })?;
+        vault.deposit(&space.name, ns.as_fd(), capture, ends);
         let handle = netlink::connect(Some(&ns)).map_err(|e| {
             format!(
                 "building node {}: opening its netlink socket: {e}",

@@ -96,7 +96,8 @@ pub(crate) fn open(ifindexes: &[u32]) -> io::Result<OwnedFd> {
 
 /// `accept the whole frame if its interface is one of these, else drop it`, in
 /// classic BPF (no privilege needed): the ancillary load of the interface index,
-/// then one comparison per index.
+/// then two comparisons per run of consecutive indexes (the plan numbers a
+/// namespace's veth ends consecutively, so a 256-port bridge is one run).
 fn ifindex_filter(ifindexes: &[u32]) -> Vec<libc::sock_filter> {
     const SKF_AD_OFF: u32 = 0xffff_f000;
     const SKF_AD_IFINDEX: u32 = 8;
@@ -106,20 +107,42 @@ fn ifindex_filter(ifindexes: &[u32]) -> Vec<libc::sock_filter> {
         jf: 0,
         k,
     };
-    let n = ifindexes.len().min(250);
+    let jump = |op: u32, k: u32, jt: usize, jf: usize| libc::sock_filter {
+        code: (libc::BPF_JMP | op | libc::BPF_K) as u16,
+        jt: jt as u8,
+        jf: jf as u8,
+        k,
+    };
+    let mut sorted = ifindexes.to_vec();
+    sorted.sort_unstable();
+    sorted.dedup();
+    let mut runs: Vec<(u32, u32)> = Vec::new();
+    for i in sorted {
+        match runs.last_mut() {
+            Some((_, hi)) if *hi + 1 == i => *hi = i,
+            _ => runs.push((i, i)),
+        }
+    }
+    // Jump offsets are 8 bits: past 120 runs, the rest is dropped from capture.
+    runs.truncate(120);
+    let n = runs.len();
     let mut prog = vec![stmt(
         libc::BPF_LD | libc::BPF_W | libc::BPF_ABS,
         SKF_AD_OFF + SKF_AD_IFINDEX,
     )];
-    for (i, &index) in ifindexes[..n].iter().enumerate() {
-        // On a match, jump over the remaining comparisons and the drop.
-        let to_accept = (n - i) as u8;
-        prog.push(libc::sock_filter {
-            code: (libc::BPF_JMP | libc::BPF_JEQ | libc::BPF_K) as u16,
-            jt: to_accept,
-            jf: 0,
-            k: index,
-        });
+    for (r, &(lo, hi)) in runs.iter().enumerate() {
+        // Instruction 1 + 2r: below lo, try the next run; 2 + 2r: above hi, likewise,
+        // else accept. The drop is at 1 + 2n, the accept at 2 + 2n.
+        let at = 1 + 2 * r;
+        let next = 1 + 2 * (r + 1);
+        prog.push(jump(libc::BPF_JGE, lo, 0, next - at - 1));
+        let accept = 2 + 2 * n;
+        prog.push(jump(
+            libc::BPF_JGT,
+            hi,
+            next - (at + 1) - 1,
+            accept - (at + 1) - 1,
+        ));
     }
     prog.push(stmt(libc::BPF_RET | libc::BPF_K, 0));
     prog.push(stmt(libc::BPF_RET | libc::BPF_K, u32::MAX));
@@ -209,19 +232,47 @@ mod tests {
         assert_eq!(CaptureMode::parse("on-failure"), Ok(CaptureMode::OnFailure));
         let e = CaptureMode::parse("onfailure").unwrap_err();
         assert!(
-            e.contains("\"onfailure\"") && e.contains("on-failure, always, never"),
+            e.contains("\"onfailure\"") && e.contains("on-failure (the default), always, never"),
             "{e}"
         );
     }
 
+    /// Runs a filter on an interface index, as the kernel would: Some(accept).
+    fn verdict(prog: &[libc::sock_filter], ifindex: u32) -> bool {
+        let mut pc = 0;
+        loop {
+            let i = prog[pc];
+            let class = i.code as u32 & 0x07;
+            if class == libc::BPF_RET {
+                return i.k != 0;
+            }
+            if class == libc::BPF_LD {
+                pc += 1;
+                continue;
+            }
+            let taken = match i.code as u32 & 0xf0 {
+                libc::BPF_JGE => ifindex >= i.k,
+                libc::BPF_JGT => ifindex > i.k,
+                other => panic!("unexpected jump {other:#x}"),
+            };
+            pc += 1 + if taken { i.jt } else { i.jf } as usize;
+        }
+    }
+
     #[test]
-    fn the_filter_jumps_to_accept_on_each_index() {
-        let f = ifindex_filter(&[2, 3]);
-        assert_eq!(f.len(), 5);
-        // index 2 at f[1]: accept is f[4], 3 ahead of f[1] + 1
-        assert_eq!((f[1].k, f[1].jt), (2, 2));
-        assert_eq!((f[2].k, f[2].jt), (3, 1));
-        assert_eq!(f[3].k, 0, "drop");
-        assert_eq!(f[4].k, u32::MAX, "accept");
+    fn the_filter_keeps_exactly_the_ends() {
+        let ends = [3, 4, 5, 9, 11, 12];
+        let prog = ifindex_filter(&ends);
+        assert_eq!(prog.len(), 1 + 2 * 3 + 2, "three runs");
+        for i in 0..20 {
+            assert_eq!(verdict(&prog, i), ends.contains(&i), "ifindex {i}");
+        }
+        let star: Vec<u32> = (3..259).collect();
+        assert_eq!(
+            ifindex_filter(&star).len(),
+            5,
+            "a 256-port bridge is one run"
+        );
+        assert!(!verdict(&ifindex_filter(&[]), 2), "no ends: nothing");
     }
 }

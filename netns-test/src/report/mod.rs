@@ -50,6 +50,8 @@ pub struct Report {
     pub(crate) forensics: Option<Result<PathBuf, String>>,
     /// The failed checks, for the page to mark the links they concern.
     pub(crate) failed_checks: Vec<String>,
+    /// The run failed before the build was done: nodes without state were not made.
+    pub(crate) build_failed: bool,
 }
 
 impl Report {
@@ -82,9 +84,14 @@ impl Report {
                 for (name, state) in nodes {
                     let _ = write!(out, "node {name}:\n{state}");
                 }
+                let missing = if self.build_failed {
+                    "(not made before the failure)"
+                } else {
+                    "(no state: the sandbox process never got its namespace)"
+                };
                 for name in self.topology.node_names() {
                     if !nodes.iter().any(|(n, _)| n == name) {
-                        let _ = writeln!(out, "node {name}:\n  (not made before the failure)");
+                        let _ = writeln!(out, "node {name}:\n  {missing}");
                     }
                 }
             }
