@@ -44,6 +44,8 @@ const W2_MIN_RATIO: f64 = 10.0;
 const W2_256_MAX_FACTOR: f64 = 2.2;
 const W3_MAX_MS: f64 = 2000.0;
 const CHILD_RSS_MAX_KIB: u64 = 16 * 1024;
+/// What packet capture, on by default, may add to W1's median.
+const CAPTURE_MAX_MS: f64 = 0.3;
 
 // Peers' published figures (not measured here), for context.
 const PATCHBAY_W1_MS: f64 = 144.0;
@@ -307,8 +309,17 @@ fn run_ours(
     topology: &Topology,
     failures: &mut usize,
 ) -> Result<Option<(Duration, Timings)>, String> {
+    run_with(topology, Options::new(), failures)
+}
+
+/// [`run_ours`] with `options`.
+fn run_with(
+    topology: &Topology,
+    options: Options,
+    failures: &mut usize,
+) -> Result<Option<(Duration, Timings)>, String> {
     let start = Instant::now();
-    let (result, timings) = netns_test::run_timed(topology, Options::new(), |_| ());
+    let (result, timings) = netns_test::run_timed(topology, options, |_| ());
     let wall = start.elapsed();
     match result {
         Ok(()) => Ok(Some((wall, timings))),
@@ -598,8 +609,12 @@ fn cpu_ticks() -> (u64, u64) {
 const W1_BURST: usize = 10;
 
 struct W1 {
-    /// Runs 2..=W1_BURST of every burst: back to back, as in a suite.
+    /// Runs 2..=W1_BURST of every burst: back to back, as in a suite. With the default
+    /// options: packet capture on (written only for a failure).
     ours: Stats,
+    /// The same with capture off (`CaptureMode::Never`), in bursts alternating with
+    /// the ones above: what the default capture costs is the difference.
+    no_capture: Stats,
     /// The first run of every burst: after an idle pause.
     cold: Stats,
     failures: usize,
@@ -610,6 +625,7 @@ struct W1 {
 fn bench_w1(plan: &Plan, shell: bool) -> Result<W1, String> {
     let mut w1 = W1 {
         ours: Stats::default(),
+        no_capture: Stats::default(),
         cold: Stats::default(),
         failures: 0,
         timings: Vec::new(),
@@ -636,6 +652,19 @@ fn bench_w1(plan: &Plan, shell: bool) -> Result<W1, String> {
             }
         }
         settle(2 * W1_BURST);
+        for b in 0..W1_BURST {
+            let topology = parse(W1_TOPOLOGY)?;
+            let mut failures = 0;
+            let off = Options::new().capture(netns_test::CaptureMode::Never);
+            let run = run_with(&topology, off, &mut failures)?;
+            if measured && b > 0 {
+                w1.failures += failures;
+                if let Some((wall, _)) = run {
+                    w1.no_capture.push(wall);
+                }
+            }
+        }
+        settle(2 * W1_BURST);
         if shell {
             let r = w1_script().run();
             settle(2);
@@ -645,6 +674,11 @@ fn bench_w1(plan: &Plan, shell: bool) -> Result<W1, String> {
         }
     }
     Ok(w1)
+}
+
+/// W1's median with capture on (the default) minus with capture off, in ms.
+fn capture_cost(w1: &W1) -> Option<f64> {
+    Some(w1.ours.median()? - w1.no_capture.median()?)
 }
 
 struct W2 {
@@ -799,6 +833,13 @@ impl Report {
             measured: w1_med.map_or("–".into(), |m| format!("{} ms", fmt_ms(m))),
             ok: w1_med.map(|m| m <= W1_MAX_MS),
         });
+        let cost = capture_cost(&self.w1);
+        v.push(Check {
+            name: "W1 capture cost",
+            target: format!("≤ {CAPTURE_MAX_MS} ms"),
+            measured: cost.map_or("–".into(), |c| format!("{c:+.2} ms")),
+            ok: cost.map(|c| c <= CAPTURE_MAX_MS),
+        });
         let r1 = ratio(&self.w1.shell, &self.w1.ours);
         v.push(Check {
             name: "W1 vs shell",
@@ -951,6 +992,22 @@ impl Report {
                 &ratio_s(ratio(&w1.shell, &w1.cold)),
                 "",
                 "",
+            ],
+        );
+        row(
+            &mut t,
+            ["  capture off", &med_p90(&w1.no_capture), "", "", "", ""],
+        );
+        let cost = capture_cost(w1);
+        row(
+            &mut t,
+            [
+                "  capture on − off",
+                &cost.map_or("–".into(), |c| format!("{c:+.2} ms")),
+                "",
+                "",
+                &format!("≤ {CAPTURE_MAX_MS} ms"),
+                mark(ok("W1 capture cost")),
             ],
         );
         for w in &self.w2 {
@@ -1113,6 +1170,8 @@ impl Report {
                     "failures": self.w1.failures,
                     "total": self.w1.ours.json(),
                     "after_idle_pause": self.w1.cold.json(),
+                    "capture_off": self.w1.no_capture.json(),
+                    "capture_cost_ms": capture_cost(&self.w1),
                     "setup": phase(|t| t.setup),
                     "build": phase(|t| t.build),
                     "checks": phase(|t| t.checks),
