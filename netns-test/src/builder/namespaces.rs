@@ -186,7 +186,7 @@ fn make(setup: &Setup, home: &NetNs, ipv6: bool) -> Result<Made, String> {
 /// The capture socket of the namespace the calling thread is in, if it captures.
 fn open_capture(setup: &Setup) -> std::io::Result<Option<OwnedFd>> {
     match &setup.capture {
-        Some(ends) => capture::open(ends)
+        Some(ends) => capture::open(ends, setup.bridge)
             .map(Some)
             .map_err(|e| std::io::Error::new(e.kind(), format!("opening its capture socket: {e}"))),
         None => Ok(None),

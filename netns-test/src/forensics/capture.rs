@@ -49,7 +49,13 @@ const RING_BYTES: libc::c_int = 4 << 20;
 
 /// A capture socket in the calling thread's namespace that keeps the frames of the
 /// links with these interface indexes (the plan chooses them before they exist).
-pub(crate) fn open(ifindexes: &[u32]) -> io::Result<OwnedFd> {
+///
+/// With `arriving_only` (a namespace with a bridge), it keeps the frames that arrive
+/// on its ends and not those that leave: a bridge floods every broadcast out of all
+/// its ports, and each copy leaving a port would be cloned into the queue (N² per
+/// flood on an N-port bridge). A frame leaving a port arrives at the other end of
+/// its veth pair, which records it.
+pub(crate) fn open(ifindexes: &[u32], arriving_only: bool) -> io::Result<OwnedFd> {
     let protocol = (libc::ETH_P_ALL as u16).to_be() as libc::c_int;
     // SAFETY: plain socket calls on a socket we own; the structs are plain data.
     unsafe {
@@ -75,6 +81,18 @@ pub(crate) fn open(ifindexes: &[u32]) -> io::Result<OwnedFd> {
             set(libc::SO_RCVBUF, RING_BYTES);
         }
         set(libc::SO_TIMESTAMPNS, 1);
+        if arriving_only {
+            // PACKET_IGNORE_OUTGOING (Linux 4.20): skipped before the clone.
+            const PACKET_IGNORE_OUTGOING: libc::c_int = 23;
+            let one: libc::c_int = 1;
+            libc::setsockopt(
+                fd.as_raw_fd(),
+                libc::SOL_PACKET,
+                PACKET_IGNORE_OUTGOING,
+                &one as *const libc::c_int as *const libc::c_void,
+                std::mem::size_of::<libc::c_int>() as libc::socklen_t,
+            );
+        }
         let filter = ifindex_filter(ifindexes);
         let prog = libc::sock_fprog {
             len: filter.len() as u16,
