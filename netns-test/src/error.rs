@@ -56,7 +56,8 @@ pub struct Timings {
     pub body: Duration,
     /// The checks, and the sandbox's exit.
     pub checks: Duration,
-    /// From the call to the sandbox's end.
+    /// From the call to the sandbox's last word (its `End` frame: the sandbox process
+    /// may still be closing capture sockets, off the test's path).
     pub total: Duration,
 }
 
@@ -210,6 +211,12 @@ impl Error {
             out.push_str(&report.text());
         }
         out
+    }
+
+    /// The report: diagram, every node's state, forensics (none when nothing was
+    /// built: user namespaces unavailable, a misconfiguration, a failed fork).
+    pub fn report(&self) -> Option<&crate::report::Report> {
+        self.report.as_deref()
     }
 
     /// The body's backtrace, resolved, when RUST_BACKTRACE asked for one.

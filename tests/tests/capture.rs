@@ -160,7 +160,11 @@ fn a_failed_test_leaves_one_pcapng_with_the_failed_echo_requests() {
         "report.txt is the report"
     );
 
+    // A home of its own: run as another user (cargo xtask rootless), tshark cannot
+    // read the invoking user's configuration and fails.
     match std::process::Command::new("tshark")
+        .env("HOME", &dir)
+        .env("XDG_CONFIG_HOME", &dir)
         .arg("-r")
         .arg(dir.join("capture.pcapng"))
         .args([

@@ -99,8 +99,8 @@ impl Net {
         }
     }
 
-    /// Every node's links, addresses, routes and neighbours, and the topology: the
-    /// state dump that failure messages carry.
+    /// Every node's links, addresses, routes and neighbours, and the topology, read
+    /// now: the same form as a failure report's state.
     pub fn report(&self) -> String {
         let states = self.block(crate::report::node_states(self));
         crate::report::format(&states, self.topology())

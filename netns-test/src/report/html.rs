@@ -75,10 +75,15 @@ pub(super) fn page(report: &Report, headline: &str) -> String {
     }
     out.push_str("<h2>Run</h2>\n<dl>\n");
     if let Some(name) = &report.test {
+        // The macro names a test by its module path, crate first; libtest without it.
+        let (target, exact) = match name.split_once("::") {
+            Some((krate, rest)) => (format!(" (in the test target {})", esc(krate)), rest),
+            None => (String::new(), name.as_str()),
+        };
         let _ = writeln!(
             out,
-            "<dt>run it again</dt><dd><code>cargo test -- --exact {}</code></dd>",
-            esc(name)
+            "<dt>run it again</dt><dd><code>cargo test -- --exact {}</code>{target}</dd>",
+            esc(exact)
         );
     }
     let _ = writeln!(
