@@ -60,14 +60,19 @@ where
     let deadline = Instant::now() + options.timeout - margin;
     // Read here, in the test process, once: a sandbox inherits the value.
     builder::cores();
-    // Per node: its namespace, the builder's netlink socket, a probe socket or two.
-    let fds = 64 + 4 * (topology.nodes.len() + 1);
+    // Per node: its namespace, the builder's netlink socket, a probe socket or two, and
+    // two descriptors queued to the sandbox process (the kernel counts those against
+    // the sender's open-files limit too).
+    let fds = 64 + 6 * (topology.nodes.len() + 1);
     let orders = sandbox::witness::Orders {
         capture: options.capture_mode(),
         dir: options.forensics.clone(),
         backtrace: options.backtrace,
     };
     let capture = options.capture_mode() != CaptureMode::Never;
+    if capture {
+        crate::forensics::capture::keep_timestamps_on();
+    }
     let (node, ring, isolation) = (
         options.node.clone(),
         options.checks,

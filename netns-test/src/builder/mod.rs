@@ -134,6 +134,7 @@ pub(crate) async fn finish(
         configure::spaces(&plan, &todo.configure, existing, deadline).await?;
     }
     drop(factory);
+    vault.flush();
     let spaces: Vec<(NetNs, Handle)> = made
         .into_iter()
         .map(|s| s.expect("every step made its namespace"))

@@ -43,6 +43,38 @@ impl CaptureMode {
     }
 }
 
+/// Keeps the kernel's packet timestamps on for the life of the test process.
+///
+/// A socket asking for timestamps (SO_TIMESTAMPNS) turns on a kernel-wide switch
+/// (`netstamp_needed`, a static key): the first one flips it on, the last one to close
+/// flips it off, and each flip patches the kernel's code on every CPU. Every sandbox's
+/// capture sockets would flip it on (on the test's path) and off again (when the
+/// sandbox process closes them); a socket of the test process that asks for
+/// timestamps and stays open makes those increments cheap. Measured on W1 (2000
+/// alternating pairs, capture on − off): +0.12 ms with the flips, +0.06 ms without.
+pub(crate) fn keep_timestamps_on() {
+    static KEEPER: std::sync::OnceLock<Option<OwnedFd>> = std::sync::OnceLock::new();
+    KEEPER.get_or_init(|| {
+        // SAFETY: a new socket we own; setsockopt reads the int it is given.
+        unsafe {
+            let fd = libc::socket(libc::AF_INET, libc::SOCK_DGRAM | libc::SOCK_CLOEXEC, 0);
+            if fd < 0 {
+                return None;
+            }
+            let fd = OwnedFd::from_raw_fd(fd);
+            let one: libc::c_int = 1;
+            libc::setsockopt(
+                fd.as_raw_fd(),
+                libc::SOL_SOCKET,
+                libc::SO_TIMESTAMPNS,
+                &one as *const libc::c_int as *const libc::c_void,
+                std::mem::size_of::<libc::c_int>() as libc::socklen_t,
+            );
+            Some(fd)
+        }
+    });
+}
+
 /// Asked for (the kernel caps it at net.core.rmem_max unless SO_RCVBUFFORCE is
 /// allowed, which needs CAP_NET_ADMIN in the initial namespace).
 const RING_BYTES: libc::c_int = 4 << 20;

@@ -17,6 +17,8 @@ use std::os::fd::{AsRawFd, BorrowedFd, FromRawFd, OwnedFd, RawFd};
 pub(crate) struct Vault {
     fd: RawFd,
     pending: std::cell::RefCell<Vec<Held>>,
+    /// Messages queued so far.
+    sent: std::cell::Cell<usize>,
 }
 
 /// A namespace as the sandbox process holds it.
@@ -32,6 +34,13 @@ pub(crate) struct Held {
 /// At most this many namespaces per message: two descriptors each, under the
 /// kernel's 253 per message.
 const PER_MESSAGE: usize = 100;
+/// Nobody reads the queue while the test runs, and it holds what the worker's send
+/// buffer allows (net.core.wmem_max, 208 KiB by default: about 200 messages). The
+/// first namespaces go one message each, so a build that hangs leaves every one made
+/// so far; past this many messages, namespaces go in batches (`BATCH`, and the rest
+/// when the build is done: `flush`).
+const ONE_BY_ONE: usize = 96;
+const BATCH: usize = 16;
 
 /// A connected pair: (the worker's sending end, the sandbox process's receiving end).
 pub(crate) fn pair() -> io::Result<(OwnedFd, OwnedFd)> {
@@ -57,6 +66,7 @@ impl Vault {
         Vault {
             fd,
             pending: Default::default(),
+            sent: Default::default(),
         }
     }
 
@@ -74,19 +84,33 @@ impl Vault {
         let Ok(ns) = ns.try_clone_to_owned() else {
             return;
         };
+        let batch = {
+            let mut pending = self.pending.borrow_mut();
+            pending.push(Held {
+                name: name.to_string(),
+                ns,
+                capture,
+                ends,
+            });
+            pending.len()
+        };
+        if self.sent.get() < ONE_BY_ONE || batch >= BATCH {
+            self.flush();
+        }
+    }
+
+    /// Sends what is pending, as long as the queue takes it.
+    pub(crate) fn flush(&self) {
         let mut pending = self.pending.borrow_mut();
-        pending.push(Held {
-            name: name.to_string(),
-            ns,
-            capture,
-            ends,
-        });
         while !pending.is_empty() {
             let n = pending.len().min(PER_MESSAGE);
             match send(self.fd, &pending[..n]) {
                 Err(e) if e.raw_os_error() == Some(libc::EAGAIN) => break,
                 // Sent (our copies close here; the queued references stay), or refused.
-                _ => drop(pending.drain(..n)),
+                _ => {
+                    drop(pending.drain(..n));
+                    self.sent.set(self.sent.get() + 1);
+                }
             }
         }
     }
@@ -221,5 +245,19 @@ mod tests {
         );
         assert!(held[1].capture.is_some());
         assert!(withdraw(rx.as_raw_fd()).is_empty());
+    }
+
+    #[test]
+    fn a_large_topology_fits_the_queue_nobody_reads() {
+        let (tx, rx) = pair().unwrap();
+        let vault = Vault::new(tx.as_raw_fd());
+        let ns = std::fs::File::open("/proc/self/ns/net").unwrap();
+        for i in 0..300 {
+            vault.deposit(&format!("n{i}"), ns.as_fd(), None, vec![("eth0".into(), 2)]);
+        }
+        vault.flush();
+        let held = withdraw(rx.as_raw_fd());
+        assert_eq!(held.len(), 300, "every namespace was handed over");
+        assert_eq!(held[299].name, "n299");
     }
 }
