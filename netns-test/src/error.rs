@@ -56,72 +56,182 @@ pub struct Timings {
     pub body: Duration,
     /// The checks, and the sandbox's exit.
     pub checks: Duration,
-    /// From the call to the sandbox's end.
+    /// From the call to the sandbox's last word (its `End` frame: the sandbox process
+    /// may still be closing capture sockets, off the test's path).
     pub total: Duration,
 }
 
-/// A failed sandboxed run.
+/// What made a run fail.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Error {
+#[non_exhaustive]
+pub enum Cause {
     /// This machine cannot make user namespaces; the message names the cause and the fix.
     Unavailable(String),
-    /// The build, the body or a check failed; `message` says what and, for checks,
-    /// carries the state of every node.
-    Failed { phase: Phase, message: String },
-    /// The deadline passed; the sandbox was killed. `step` is what it was doing, when
-    /// the phase reports steps (the build does).
-    TimedOut {
-        after: Duration,
-        phase: Phase,
-        step: Option<String>,
-    },
-    /// The sandbox died from a signal (SIGSEGV, SIGABRT, ...).
-    Killed { signal: String, phase: Phase },
-    /// The sandbox exited without reporting a result (e.g. `std::process::exit`).
-    Exited { code: i32, phase: Phase },
+    /// A `NETNS_TEST_*` variable has a value the harness does not understand.
+    Misconfigured(String),
     /// The parent could not start the sandbox (fork, pipe): a resource problem of the host.
     Spawn(String),
+    /// The body panicked: its message, and where (`file:line:col` in the test's source).
+    Panicked { message: String, location: String },
+    /// The body returned `Err`: its `Debug` form.
+    Returned(String),
+    /// The topology could not be built: which node, object and step.
+    Build(String),
+    /// Checks after the body failed: one line each.
+    Checks(Vec<String>),
+    /// The deadline passed; the sandbox was killed.
+    TimedOut { after: Duration },
+    /// The sandbox died from a signal (SIGSEGV, SIGABRT, ...).
+    Killed { signal: String },
+    /// The sandbox exited without reporting a result (e.g. `std::process::exit`).
+    Exited { code: i32 },
+    /// The harness itself failed inside the sandbox.
+    Harness(String),
+}
+
+/// A failed sandboxed run: what failed, where the run was, and the report (a diagram,
+/// every node's state, where the forensics are). `Display` prints all of it.
+#[derive(Debug, Clone)]
+pub struct Error {
+    pub(crate) cause: Cause,
+    pub(crate) phase: Phase,
+    pub(crate) step: Option<String>,
+    pub(crate) report: Option<Box<crate::report::Report>>,
 }
 
 impl Error {
+    pub(crate) fn new(cause: Cause, phase: Phase) -> Error {
+        Error {
+            cause,
+            phase,
+            step: None,
+            report: None,
+        }
+    }
+
+    /// What failed.
+    pub fn cause(&self) -> &Cause {
+        &self.cause
+    }
+
     /// True when the machine cannot run sandboxed tests at all (not a test failure).
     pub fn is_unavailable(&self) -> bool {
-        matches!(self, Error::Unavailable(_))
+        matches!(self.cause, Cause::Unavailable(_))
     }
 
     /// The phase in which the run failed.
     pub fn phase(&self) -> Phase {
-        match self {
-            Error::Failed { phase, .. }
-            | Error::TimedOut { phase, .. }
-            | Error::Killed { phase, .. }
-            | Error::Exited { phase, .. } => *phase,
-            Error::Unavailable(_) | Error::Spawn(_) => Phase::Setup,
+        self.phase
+    }
+
+    /// The step under way when it failed, where the phase names steps (the build does).
+    pub fn step(&self) -> Option<&str> {
+        self.step.as_deref()
+    }
+
+    /// Where the body panicked, `file:line:col`, for a panic.
+    pub fn location(&self) -> Option<&str> {
+        match &self.cause {
+            Cause::Panicked { location, .. } if !location.is_empty() => Some(location),
+            _ => None,
         }
+    }
+
+    /// The directory with `report.txt`, `report.html` and `capture.pcapng`, if they
+    /// were written.
+    pub fn forensics_dir(&self) -> Option<&std::path::Path> {
+        self.report
+            .as_ref()?
+            .forensics
+            .as_ref()?
+            .as_ref()
+            .ok()
+            .map(|p| p.as_path())
+    }
+
+    /// What failed, in one paragraph (for a panic: its message alone).
+    pub fn message(&self) -> String {
+        match &self.cause {
+            Cause::Panicked { message, .. } => message.clone(),
+            _ => self.headline(),
+        }
+    }
+
+    /// What failed, in one paragraph, with the phase where it says something.
+    pub fn headline(&self) -> String {
+        let phase = self.phase;
+        match &self.cause {
+            Cause::Unavailable(why) => format!("netns-test cannot run here: {why}"),
+            Cause::Misconfigured(why) => format!("netns-test is misconfigured: {why}"),
+            Cause::Spawn(why) => format!("could not start the sandbox: {why}"),
+            Cause::Panicked { message, location } => {
+                format!("the body panicked at {location}:\n{message}")
+            }
+            Cause::Returned(e) => format!("the body returned Err: {e}"),
+            Cause::Build(e) => format!("the build failed: {e}"),
+            Cause::Checks(failed) => {
+                let mut s = format!(
+                    "{} check{} failed:",
+                    failed.len(),
+                    if failed.len() == 1 { "" } else { "s" }
+                );
+                for f in failed {
+                    s.push_str("\n  - ");
+                    s.push_str(f);
+                }
+                s
+            }
+            Cause::TimedOut { after } => {
+                let mut s = format!("timed out after {} in phase {phase}", human(*after));
+                if let Some(step) = &self.step {
+                    s.push_str(&format!(" ({step})"));
+                }
+                s
+            }
+            Cause::Killed { signal } => {
+                format!("the sandbox was killed by {signal} in phase {phase}")
+            }
+            Cause::Exited { code } => format!(
+                "the sandbox exited with code {code} in phase {phase} without reporting a result"
+            ),
+            Cause::Harness(e) => format!("the harness failed in phase {phase}: {e}"),
+        }
+    }
+
+    /// Everything after the headline: the phase and step, then the report.
+    pub fn details(&self) -> String {
+        let mut out = String::new();
+        match (&self.cause, &self.step) {
+            (Cause::TimedOut { .. } | Cause::Killed { .. } | Cause::Exited { .. }, _) => {}
+            (Cause::Unavailable(_) | Cause::Misconfigured(_) | Cause::Spawn(_), _) => {}
+            (_, Some(step)) => out.push_str(&format!("in phase {}, step: {step}\n", self.phase)),
+            (_, None) => out.push_str(&format!("in phase {}\n", self.phase)),
+        }
+        if let Some(report) = &self.report {
+            out.push_str(&report.text());
+        }
+        out
+    }
+
+    /// The report: diagram, every node's state, forensics (none when nothing was
+    /// built: user namespaces unavailable, a misconfiguration, a failed fork).
+    pub fn report(&self) -> Option<&crate::report::Report> {
+        self.report.as_deref()
+    }
+
+    /// The body's backtrace, resolved, when RUST_BACKTRACE asked for one.
+    pub fn backtrace(&self) -> Option<&str> {
+        self.report.as_ref()?.backtrace.as_deref()
     }
 }
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Error::Unavailable(why) => write!(f, "netns-test cannot run here: {why}"),
-            Error::Failed { phase, message } => write!(f, "failed in phase {phase}: {message}"),
-            Error::TimedOut { after, phase, step } => {
-                write!(f, "timed out after {} in phase {phase}", human(*after))?;
-                match step {
-                    Some(step) => write!(f, " ({step})"),
-                    None => Ok(()),
-                }
-            }
-            Error::Killed { signal, phase } => {
-                write!(f, "the sandbox was killed by {signal} in phase {phase}")
-            }
-            Error::Exited { code, phase } => write!(
-                f,
-                "the sandbox exited with code {code} in phase {phase} without reporting a result"
-            ),
-            Error::Spawn(why) => write!(f, "could not start the sandbox: {why}"),
+        writeln!(f, "{}", self.headline())?;
+        if let Some(bt) = self.backtrace() {
+            f.write_str(bt)?;
         }
+        f.write_str(self.details().trim_end())
     }
 }
 

@@ -40,12 +40,13 @@ pub mod smoke;
 /// What a body may return (`()` or `Result`).
 mod test_result;
 
-pub use error::{Error, Phase, Timings};
+pub use error::{Cause, Error, Phase, Timings};
 pub use forensics::capture::CaptureMode;
 pub use kernel::qdisc::available as qdisc_available;
 pub use net::{Iface, LinkControl, MacOrNode, Net, Node};
 pub use options::Options;
 pub use probe::{Neighbour, NeighbourStateName, ProbeError};
+pub use report::Report;
 pub use runner::{run, run_timed};
 pub use test_result::TestResult;
 
@@ -61,14 +62,43 @@ pub mod __private {
     }
 }
 
-/// [`run`], panicking with the failure: what a `#[test]` wants.
+/// [`run`], failing the test with the failure: what `#[netns_test]` expands into.
+///
+/// The failure is said once: the report goes to the test's (captured) stderr, headed
+/// like std's panic message (`thread '<test>' panicked at <file:line:col>:`, the
+/// body's own location for a panic, the test's for anything else), then the test
+/// ends with `resume_unwind`, which runs no panic hook: no second message, no second
+/// backtrace. The payload is the message alone, so `#[should_panic(expected = ...)]`
+/// matches what the body panicked with, as with `#[test]`.
 #[doc(hidden)]
+#[track_caller]
 pub fn run_test<F, R>(topology: crate::Topology, options: Options, body: F)
 where
     F: FnOnce(&Net) -> R,
     R: TestResult,
 {
-    if let Err(e) = run(&topology, options, body) {
-        panic!("{e}");
+    let caller = std::panic::Location::caller();
+    let Err(e) = run(&topology, options, body) else {
+        return;
+    };
+    let location = e
+        .location()
+        .map(str::to_string)
+        .unwrap_or_else(|| format!("{}:{}:{}", caller.file(), caller.line(), caller.column()));
+    let thread = std::thread::current();
+    let mut text = format!(
+        "thread '{}' panicked at {location}:\n{}\n",
+        thread.name().unwrap_or("<unnamed>"),
+        e.message()
+    );
+    match e.backtrace() {
+        Some(bt) => text.push_str(bt),
+        None if e.location().is_some() => text.push_str(
+            "note: run with `RUST_BACKTRACE=1` environment variable to display a backtrace\n",
+        ),
+        None => {}
     }
+    text.push_str(&e.details());
+    eprint!("{text}");
+    std::panic::resume_unwind(Box::new(e.message()));
 }

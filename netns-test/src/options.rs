@@ -1,5 +1,8 @@
-//! How one sandboxed test runs: deadline, checks, where the body runs.
+//! How one sandboxed test runs: deadline, checks, where the body runs, forensics; and
+//! the `NETNS_TEST_*` environment, read and checked in the test process.
 
+use crate::forensics::capture::CaptureMode;
+use std::path::PathBuf;
 use std::time::Duration;
 
 /// Options of one sandboxed run; `#[netns_test(...)]` arguments map onto these.
@@ -11,9 +14,21 @@ pub struct Options {
     pub(crate) name: Option<String>,
     pub(crate) isolation_timeout: Duration,
     pub(crate) keep: Option<Duration>,
-    pub(crate) capture: crate::forensics::capture::CaptureMode,
-    /// Where a failed run's pcap files and report go (from the test's name).
-    pub(crate) forensics: Option<std::path::PathBuf>,
+    /// `None`: from NETNS_TEST_CAPTURE, else on failure.
+    pub(crate) capture: Option<CaptureMode>,
+    /// Where a failed run's report and capture go (from the test's name).
+    pub(crate) forensics: Option<PathBuf>,
+    /// RUST_BACKTRACE, as std reads it: the body's backtrace is taken in the sandbox.
+    pub(crate) backtrace: Backtrace,
+}
+
+/// What RUST_BACKTRACE asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) enum Backtrace {
+    #[default]
+    Off,
+    Short,
+    Full,
 }
 
 impl Default for Options {
@@ -25,8 +40,9 @@ impl Default for Options {
             name: None,
             isolation_timeout: Duration::from_millis(200),
             keep: None,
-            capture: crate::forensics::capture::CaptureMode::Never,
+            capture: None,
             forensics: None,
+            backtrace: Backtrace::Off,
         }
     }
 }
@@ -54,7 +70,8 @@ impl Options {
         self
     }
 
-    /// The test's name, used in reports and for forensics directories.
+    /// The test's name, used in reports and for forensics directories (by default the
+    /// name of the calling thread, which libtest names after the test).
     pub fn name(mut self, name: impl Into<String>) -> Self {
         self.name = Some(name.into());
         self
@@ -68,56 +85,17 @@ impl Options {
         self
     }
 
-    /// Packet capture: `Never` (the default), `OnFailure` or `Always`; also set by
-    /// `NETNS_TEST_CAPTURE=always|never|on-failure`.
-    pub fn capture(mut self, mode: crate::forensics::capture::CaptureMode) -> Self {
-        self.capture = mode;
+    /// Packet capture: `OnFailure` (the default), `Always` or `Never`; when not set
+    /// here, `NETNS_TEST_CAPTURE=on-failure|always|never` decides.
+    pub fn capture(mut self, mode: CaptureMode) -> Self {
+        self.capture = Some(mode);
         self
     }
 
-    /// Where a failed run writes its pcap files and report; by default
-    /// `target/netns-test/<test name>/`.
-    pub fn forensics_dir(mut self, dir: impl Into<std::path::PathBuf>) -> Self {
+    /// Where a failed run writes its report and capture; by default
+    /// `<target dir>/netns-test/<test name>/`.
+    pub fn forensics_dir(mut self, dir: impl Into<PathBuf>) -> Self {
         self.forensics = Some(dir.into());
-        self
-    }
-
-    /// Settings from the environment and the file system, read in the parent (never
-    /// in a forked child): NETNS_TEST_KEEP, NETNS_TEST_CAPTURE, the target directory.
-    pub(crate) fn with_env(self) -> Self {
-        let mut o = self.keep_from_env();
-        if std::env::var_os("NETNS_TEST_CAPTURE").is_some() {
-            o.capture = crate::forensics::capture::CaptureMode::from_env();
-        }
-        if o.forensics.is_none() {
-            let name = o
-                .name
-                .clone()
-                .unwrap_or_else(|| format!("unnamed-{}", std::process::id()));
-            let safe: String = name
-                .chars()
-                .map(|c| {
-                    if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
-                        c
-                    } else {
-                        '-'
-                    }
-                })
-                .collect();
-            o.forensics = Some(target_dir().join("netns-test").join(safe));
-        }
-        o
-    }
-
-    /// What NETNS_TEST_KEEP asks for.
-    fn keep_from_env(mut self) -> Self {
-        if self.keep.is_none() {
-            self.keep = match std::env::var("NETNS_TEST_KEEP").ok().as_deref() {
-                None | Some("" | "0" | "false") => None,
-                Some("1" | "true") => Some(Duration::from_secs(600)),
-                Some(secs) => secs.parse().ok().map(Duration::from_secs),
-            };
-        }
         self
     }
 
@@ -126,20 +104,158 @@ impl Options {
         self.isolation_timeout = timeout;
         self
     }
+
+    /// The capture mode in force (after [`Options::with_env`]).
+    pub(crate) fn capture_mode(&self) -> CaptureMode {
+        self.capture.unwrap_or(CaptureMode::OnFailure)
+    }
+
+    /// Settings from the environment and the file system, read in the parent (never
+    /// in a forked child): NETNS_TEST_KEEP, NETNS_TEST_CAPTURE, RUST_BACKTRACE, the test's
+    /// name and the target directory. A `NETNS_TEST_*` value the harness does not
+    /// understand is an error that lists the accepted values: a typo must not quietly
+    /// turn a setting off.
+    pub(crate) fn with_env(mut self) -> Result<Self, String> {
+        if self.keep.is_none() {
+            self.keep = keep_from(std::env::var("NETNS_TEST_KEEP").ok().as_deref())?;
+        }
+        if self.capture.is_none() {
+            if let Ok(v) = std::env::var("NETNS_TEST_CAPTURE") {
+                self.capture = Some(CaptureMode::parse(&v)?);
+            }
+        }
+        self.backtrace = match std::env::var("RUST_BACKTRACE").ok().as_deref() {
+            None | Some("0") => Backtrace::Off,
+            Some("full") => Backtrace::Full,
+            Some(_) => Backtrace::Short,
+        };
+        if self.name.is_none() {
+            // libtest runs each test on a thread named after it.
+            self.name = std::thread::current()
+                .name()
+                .filter(|n| *n != "main")
+                .map(str::to_string);
+        }
+        if self.forensics.is_none() {
+            let name = self
+                .name
+                .clone()
+                .unwrap_or_else(|| format!("unnamed-{}", std::process::id()));
+            self.forensics = Some(forensics_root().join(dir_name(&name)));
+        }
+        Ok(self)
+    }
 }
 
-/// CARGO_TARGET_DIR, else the `target` directory the running binary was built in,
-/// else ./target.
-fn target_dir() -> std::path::PathBuf {
-    if let Some(dir) = std::env::var_os("CARGO_TARGET_DIR") {
-        return dir.into();
-    }
-    std::env::current_exe()
-        .ok()
-        .and_then(|exe| {
-            exe.ancestors()
-                .find(|a| a.file_name().is_some_and(|n| n == "target"))
-                .map(Into::into)
+/// What NETNS_TEST_KEEP asks for.
+fn keep_from(value: Option<&str>) -> Result<Option<Duration>, String> {
+    Ok(match value {
+        None | Some("" | "0" | "false") => None,
+        Some("1" | "true") => Some(Duration::from_secs(600)),
+        Some(secs) => match secs.parse::<u64>() {
+            Ok(s) => Some(Duration::from_secs(s)),
+            Err(_) => {
+                return Err(format!(
+                    "NETNS_TEST_KEEP={secs:?} is not understood; accepted values: \
+                     0 or false (off), 1 or true (10 minutes), or a number of seconds"
+                ))
+            }
+        },
+    })
+}
+
+/// A test's name as a directory name: `tests::a b` → `tests.a-b`.
+fn dir_name(name: &str) -> String {
+    name.replace("::", ".")
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.' {
+                c
+            } else {
+                '-'
+            }
         })
-        .unwrap_or_else(|| "target".into())
+        .collect()
+}
+
+/// Where forensics directories go: `<target dir>/netns-test`, or, when this user may
+/// not write there (a test binary built by root and run as another user),
+/// `$TMPDIR/netns-test-<uid>`. Decided once per process.
+fn forensics_root() -> PathBuf {
+    static ROOT: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    ROOT.get_or_init(|| {
+        let target = target_dir();
+        let root = target.join("netns-test");
+        let writable = |p: &std::path::Path| {
+            use std::os::unix::ffi::OsStrExt;
+            let Ok(c) = std::ffi::CString::new(p.as_os_str().as_bytes()) else {
+                return false;
+            };
+            // SAFETY: a valid C string; access only reads it.
+            unsafe { libc::access(c.as_ptr(), libc::W_OK) == 0 }
+        };
+        if writable(&root) || (!root.exists() && writable(&target)) {
+            root
+        } else {
+            // SAFETY: getuid cannot fail.
+            let uid = unsafe { libc::getuid() };
+            std::env::temp_dir().join(format!("netns-test-{uid}"))
+        }
+    })
+    .clone()
+}
+
+/// The target directory of the running test binary, where cargo puts its own
+/// artifacts: CARGO_TARGET_DIR when it is an absolute path, else the ancestor of the
+/// executable that holds cargo's `CACHEDIR.TAG` (or is called `target`), else the
+/// executable's own directory. Never the current directory: a binary started from
+/// elsewhere must not scatter `target/` directories there.
+pub(crate) fn target_dir() -> PathBuf {
+    if let Some(dir) = std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from) {
+        if dir.is_absolute() {
+            return dir;
+        }
+    }
+    let exe = std::env::current_exe().unwrap_or_default();
+    let ancestors = || exe.ancestors().skip(1);
+    ancestors()
+        .find(|a| a.join("CACHEDIR.TAG").is_file())
+        .or_else(|| ancestors().find(|a| a.file_name().is_some_and(|n| n == "target")))
+        .or_else(|| exe.parent())
+        .map(PathBuf::from)
+        .unwrap_or_else(std::env::temp_dir)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keep_values_and_their_errors() {
+        assert_eq!(keep_from(None), Ok(None));
+        assert_eq!(keep_from(Some("false")), Ok(None));
+        assert_eq!(keep_from(Some("true")), Ok(Some(Duration::from_secs(600))));
+        assert_eq!(keep_from(Some("30")), Ok(Some(Duration::from_secs(30))));
+        let e = keep_from(Some("yes")).unwrap_err();
+        assert!(
+            e.contains("NETNS_TEST_KEEP=\"yes\"") && e.contains("seconds"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn the_target_dir_is_the_executables() {
+        // Under cargo, this unit test binary lives in <target>/debug/deps.
+        let exe = std::env::current_exe().unwrap();
+        let dir = target_dir();
+        assert!(
+            exe.starts_with(&dir),
+            "{} in {}",
+            exe.display(),
+            dir.display()
+        );
+        assert!(
+            dir.join("CACHEDIR.TAG").is_file() || std::env::var_os("CARGO_TARGET_DIR").is_some()
+        );
+    }
 }

@@ -1,20 +1,22 @@
 //! One sandboxed run from start to verdict: fork the sandbox, build the topology,
-//! run the body, run the checks, and leave forensics for a failure.
+//! run the body, run the checks; for a failure, the report and its files.
 
-use crate::error::{Error, Phase, Timings};
-use crate::forensics::capture::{self, CaptureMode};
+use crate::error::{Cause, Error, Phase, Timings};
+use crate::forensics::capture::CaptureMode;
 use crate::kernel::netns::NetNs;
 use crate::net::Net;
-use crate::options::Options;
+use crate::options::{Backtrace, Options};
+use crate::report::{self, Report};
+use crate::sandbox::{self, Ending, Failure};
 use crate::test_result::TestResult;
 use crate::topology::Topology;
-use crate::{builder, checks, forensics, sandbox};
+use crate::{builder, checks, forensics};
 use std::time::Instant;
 
 /// Runs `body` inside a fresh sandbox built from `topology`.
 ///
-/// Returns the failure (with its phase and the child's message) instead of
-/// panicking, so callers can assert on it; the macro panics with it.
+/// Returns the failure (what failed, the phase, and the report with every node's
+/// state) instead of panicking, so callers can assert on it; the macro panics with it.
 pub fn run<F, R>(topology: &Topology, options: Options, body: F) -> Result<(), Error>
 where
     F: FnOnce(&Net) -> R,
@@ -33,60 +35,77 @@ where
     F: FnOnce(&Net) -> R,
     R: TestResult,
 {
+    // Before the first fork: see the fork-safety argument in `sandbox/panics.rs`.
+    sandbox::panics::install();
+    let options = match options.with_env() {
+        Ok(o) => o,
+        Err(e) => {
+            let e = Error::new(Cause::Misconfigured(e), Phase::Setup);
+            return (Err(e), Timings::default());
+        }
+    };
     let outside = match NetNs::current().and_then(|ns| ns.inode()) {
         Ok(inode) => inode,
         Err(e) => {
-            let e = Error::Spawn(format!("reading the test process's network namespace: {e}"));
-            return (Err(e), Timings::default());
+            let e = format!("reading the test process's network namespace: {e}");
+            return (
+                Err(Error::new(Cause::Spawn(e), Phase::Setup)),
+                Timings::default(),
+            );
         }
     };
     // The builder's own waits give up a little before the parent's deadline, so a
     // build that cannot finish says which wait failed instead of just timing out.
-    let options = options.with_env();
     let margin = (options.timeout / 10).min(std::time::Duration::from_secs(1));
     let deadline = Instant::now() + options.timeout - margin;
     // Read here, in the test process, once: a sandbox inherits the value.
     builder::cores();
-    // Per node: its namespace, the builder's netlink socket, a probe socket or two.
-    let fds = 64 + 4 * (topology.nodes.len() + 1);
-    sandbox::run(
+    // Per node: its namespace, the builder's netlink socket, a probe socket or two, and
+    // two descriptors queued to the sandbox process (the kernel counts those against
+    // the sender's open-files limit too).
+    let fds = 64 + 6 * (topology.nodes.len() + 1);
+    let orders = sandbox::witness::Orders {
+        capture: options.capture_mode(),
+        dir: options.forensics.clone(),
+        backtrace: options.backtrace,
+    };
+    let capture = options.capture_mode() != CaptureMode::Never;
+    if capture {
+        crate::forensics::capture::keep_timestamps_on();
+    }
+    let (node, ring, isolation) = (
+        options.node.clone(),
+        options.checks,
+        options.isolation_timeout,
+    );
+    let (keep, name) = (options.keep, options.name.clone());
+    let (ending, timings) = sandbox::run(
         options.timeout,
         fds,
+        &orders,
         Box::new(move |reporter: &sandbox::Reporter| {
             reporter.phase(Phase::Build);
-            let mut capture =
-                (options.capture != CaptureMode::Never).then(capture::Capture::default);
-            let net = setup(topology, outside, deadline, reporter, capture.as_mut())
-                .map_err(|e| (Phase::Build, e))?;
+            let net = setup(topology, outside, deadline, reporter, capture)
+                .map_err(|e| (Phase::Build, Failure::Build(e)))?;
             reporter.phase(Phase::Body);
-            let result = run_body(&net, options.node.as_deref(), body);
+            let outcome = run_body(&net, node.as_deref(), body)
+                .map_err(|f| (Phase::Body, f))
+                .and_then(|()| {
+                    reporter.phase(Phase::Checks);
+                    net.block(checks::run(&net, ring, isolation))
+                        .map_err(|c| (Phase::Checks, Failure::Checks(c)))
+                });
+            if let (Err((_, why)), Some(keep)) = (&outcome, keep) {
+                let why = why.summary();
+                forensics::keep_for_a_developer(&net, reporter, name.as_deref(), &why, keep);
+            }
             // Runtimes are never dropped: dropping one waits for its blocking tasks,
             // and the kernel reclaims everything when the sandbox exits anyway.
-            let outcome = result.map_err(|e| (Phase::Body, e)).and_then(|()| {
-                reporter.phase(Phase::Checks);
-                net.block(checks::run(&net, options.checks, options.isolation_timeout))
-                    .map_err(|e| (Phase::Checks, e))
-            });
-            let mut outcome = outcome;
-            let save = outcome.is_err() || options.capture == CaptureMode::Always;
-            if let (Some(capture), Some(dir), true) = (&capture, &options.forensics, save) {
-                let note = forensics::save(
-                    &net,
-                    capture,
-                    dir,
-                    outcome.as_ref().err().map(|e| e.1.as_str()),
-                );
-                if let Err((_, why)) = &mut outcome {
-                    why.push_str(&note);
-                }
-            }
-            if let (Err((_, why)), Some(keep)) = (&outcome, options.keep) {
-                forensics::keep_for_a_developer(&net, reporter, options.name.as_deref(), why, keep);
-            }
             std::mem::forget(net);
             outcome
         }),
-    )
+    );
+    (verdict(ending, topology, &options), timings)
 }
 
 /// The sandbox's runtime and the built topology.
@@ -95,11 +114,11 @@ fn setup(
     outside: u64,
     deadline: Instant,
     reporter: &sandbox::Reporter,
-    capture: Option<&mut capture::Capture>,
+    capture: bool,
 ) -> Result<Net, String> {
     // The namespaces are on their way before the runtime exists.
     reporter.step("making the namespaces");
-    let started = builder::start(topology, outside)?;
+    let started = builder::start(topology, outside, capture)?;
     // Single-threaded: the build, the checks and the harness's blocking calls run on
     // the thread that also drives the netlink sockets, so a request and its answer
     // never cross threads (with a worker thread, each round trip cost two wake-ups,
@@ -115,31 +134,124 @@ fn setup(
         started,
         deadline,
         &|s| reporter.step(s),
-        capture,
+        &reporter.vault,
     ))?;
     let net = Net::new(rt, topology.clone(), built);
     Ok(net)
 }
 
-/// Runs the body (inside `node` if given) and turns a panic or an `Err` into a message.
-fn run_body<F, R>(net: &Net, node: Option<&str>, body: F) -> Result<(), String>
+/// Runs the body (inside `node` if given) and turns a panic or an `Err` into a failure.
+fn run_body<F, R>(net: &Net, node: Option<&str>, body: F) -> Result<(), Failure>
 where
     F: FnOnce(&Net) -> R,
     R: TestResult,
 {
-    let call = || std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| body(net)));
+    let call = || {
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            __netns_test_begin_body(net, body)
+        }))
+    };
     let caught = match node {
         Some(name) => net
             .node(name)
             .enter_while(call)
-            .map_err(|e| format!("entering node {name}: {e}"))?,
+            .map_err(|e| Failure::Harness(format!("entering node {name}: {e}")))?,
         None => call(),
     };
     match caught {
-        Ok(r) => r.into_result(),
-        Err(panic) => Err(format!(
-            "the body panicked: {}",
-            sandbox::panic_message(&*panic)
-        )),
+        Ok(r) => r.into_result().map_err(Failure::Returned),
+        Err(payload) => {
+            let message = sandbox::panic_message(&*payload);
+            let (panic, others) = sandbox::panics::take(&message);
+            let panic = panic.unwrap_or(sandbox::panics::PanicRecord {
+                message,
+                ..Default::default()
+            });
+            Err(Failure::Panicked {
+                panic: Box::new(panic),
+                others,
+            })
+        }
     }
+}
+
+/// The frame below the body: a short backtrace ends here (`report::backtrace`).
+#[inline(never)]
+fn __netns_test_begin_body<F: FnOnce(&Net) -> R, R>(net: &Net, body: F) -> R {
+    let r = body(net);
+    // Keeps this frame on the stack (no tail call), so backtraces find it.
+    std::hint::black_box(());
+    r
+}
+
+/// The ending as the run's result; a failure gets its report, written to the
+/// forensics directory.
+fn verdict(ending: Ending, topology: &Topology, options: &Options) -> Result<(), Error> {
+    use sandbox::Outcome;
+    let mut frames = Vec::new();
+    let mut others = Vec::new();
+    let mut failed_checks = Vec::new();
+    let cause = match ending.outcome {
+        Outcome::Passed => return Ok(()),
+        Outcome::Unavailable(why) => return Err(Error::new(Cause::Unavailable(why), Phase::Setup)),
+        Outcome::Spawn(why) => return Err(Error::new(Cause::Spawn(why), Phase::Setup)),
+        Outcome::Failed(Failure::Panicked { panic, others: o }) => {
+            let panic = *panic;
+            frames = panic.frames;
+            others = o;
+            Cause::Panicked {
+                message: panic.message,
+                location: panic.location,
+            }
+        }
+        Outcome::Failed(Failure::Returned(e)) => Cause::Returned(e),
+        Outcome::Failed(Failure::Build(e)) => Cause::Build(e),
+        Outcome::Failed(Failure::Checks(c)) => {
+            failed_checks = c.clone();
+            Cause::Checks(c)
+        }
+        Outcome::Failed(Failure::Harness(e)) => Cause::Harness(e),
+        Outcome::TimedOut(after) => Cause::TimedOut { after },
+        Outcome::Killed(signal) => Cause::Killed { signal },
+        Outcome::Exited(code) => Cause::Exited { code },
+    };
+    let timed_out = matches!(cause, Cause::TimedOut { .. });
+    let build_failed = matches!(ending.phase, Phase::Setup | Phase::Build);
+    let states = ending.states.or_else(|| {
+        timed_out.then(|| {
+            let why = format!(
+                "the sandbox did not answer within {} of the deadline",
+                crate::error::human(sandbox::GRACE)
+            );
+            report::States {
+                when: String::new(),
+                nodes: Err(why),
+            }
+        })
+    });
+    let backtrace = (!frames.is_empty())
+        .then(|| report::backtrace::format(&frames, options.backtrace == Backtrace::Full));
+    let mut error = Error {
+        cause,
+        phase: ending.phase,
+        step: ending.step,
+        report: Some(Box::new(Report {
+            test: options.name.clone(),
+            topology: topology.clone(),
+            states,
+            other_panics: others,
+            backtrace,
+            capture: ending.capture,
+            forensics: None,
+            failed_checks,
+            build_failed,
+        })),
+    };
+    if let Some(dir) = &options.forensics {
+        let written = forensics::write_report(dir, &mut error);
+        if let (Err(why), Some(report)) = (written, error.report.as_mut()) {
+            report.forensics = Some(Err(why));
+        }
+    }
+    Err(error)
 }

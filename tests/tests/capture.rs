@@ -1,10 +1,14 @@
-//! With capture on (`NETNS_TEST_CAPTURE=on-failure`), a failed test leaves a pcap
-//! file per link end (and the report) in its forensics directory, and the failure
-//! message names it. The files hold the packets of the
-//! failure: here, the echo requests that got no reply.
+//! Capture is on by default (`NETNS_TEST_CAPTURE=on-failure`): a failed test leaves one
+//! pcapng file, `capture.pcapng`, beside `report.txt` and `report.html`, with one
+//! interface per link end named `node:iface` and the frames in time order. Here it
+//! holds the packets of the failure: the echo requests that got no reply. The file is
+//! read back with the `pcap-file` crate, and by `tshark` where it is installed.
 
-use netns_test::{run, topology, CaptureMode, Options};
+use netns_test::{run, topology, CaptureMode, Net, Options};
+use pcap_file::pcapng::blocks::interface_description::InterfaceDescriptionOption;
+use pcap_file::pcapng::{Block, PcapNgReader};
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 fn scratch(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("netns-test-{name}-{}", std::process::id()));
@@ -12,31 +16,48 @@ fn scratch(name: &str) -> PathBuf {
     dir
 }
 
-/// (linktype, frames) of a pcap file, parsed by hand: the format is small and fixed.
-fn read_pcap(path: &Path) -> (u32, Vec<Vec<u8>>) {
-    let bytes = std::fs::read(path).unwrap();
-    let word = |at: usize| u32::from_le_bytes(bytes[at..at + 4].try_into().unwrap());
-    assert_eq!(
-        word(0),
-        0xa1b2_3c4d,
-        "nanosecond pcap magic in {}",
-        path.display()
-    );
-    assert_eq!(
-        u16::from_le_bytes([bytes[4], bytes[5]]),
-        2,
-        "pcap major version"
-    );
-    let linktype = word(20);
-    let mut frames = Vec::new();
-    let mut at = 24;
-    while at < bytes.len() {
-        let len = word(at + 8) as usize;
-        assert_eq!(len, word(at + 12) as usize, "frames are stored whole");
-        frames.push(bytes[at + 16..at + 16 + len].to_vec());
-        at += 16 + len;
+/// What a pcapng file holds: interface names, and (interface, timestamp, frame).
+struct Pcapng {
+    ifaces: Vec<String>,
+    frames: Vec<(usize, Duration, Vec<u8>)>,
+}
+
+impl Pcapng {
+    fn read(path: &Path) -> Pcapng {
+        let file = std::fs::File::open(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let mut reader = PcapNgReader::new(file).expect("a pcapng section header");
+        let mut out = Pcapng {
+            ifaces: Vec::new(),
+            frames: Vec::new(),
+        };
+        while let Some(block) = reader.next_block() {
+            match block.expect("a well-formed block") {
+                Block::InterfaceDescription(idb) => {
+                    assert_eq!(idb.linktype, pcap_file::DataLink::ETHERNET);
+                    let name = idb.options.iter().find_map(|o| match o {
+                        InterfaceDescriptionOption::IfName(n) => Some(n.to_string()),
+                        _ => None,
+                    });
+                    out.ifaces.push(name.expect("every interface is named"));
+                }
+                Block::EnhancedPacket(p) => {
+                    out.frames
+                        .push((p.interface_id as usize, p.timestamp, p.data.into_owned()));
+                }
+                _ => {}
+            }
+        }
+        out
     }
-    (linktype, frames)
+
+    fn on(&self, iface: &str) -> Vec<&[u8]> {
+        let i = self.ifaces.iter().position(|n| n == iface).unwrap();
+        self.frames
+            .iter()
+            .filter(|(f, ..)| *f == i)
+            .map(|(_, _, d)| d.as_slice())
+            .collect()
+    }
 }
 
 /// An Ethernet frame carrying an IPv4 ICMP echo request to `dst`.
@@ -48,107 +69,185 @@ fn is_echo_request_to(frame: &[u8], dst: [u8; 4]) -> bool {
         && frame[34] == 8
 }
 
+/// b forgets its address; a still knows b's MAC, so the ring check's echo requests go
+/// out and nobody answers them.
+fn b_goes_silent(net: &Net) {
+    let b_mac = net.node("b").iface("eth0").mac_string();
+    let sh = |node: &str, args: &[&str]| {
+        assert!(net
+            .node(node)
+            .command("ip")
+            .args(args)
+            .status()
+            .unwrap()
+            .success());
+    };
+    sh(
+        "a",
+        &[
+            "neigh",
+            "replace",
+            "10.0.0.2",
+            "lladdr",
+            &b_mac,
+            "dev",
+            "eth0",
+            "nud",
+            "permanent",
+        ],
+    );
+    sh("b", &["addr", "flush", "dev", "eth0"]);
+}
+
 #[test]
-fn a_failed_test_leaves_pcaps_with_the_failed_echo_requests() {
+fn a_failed_test_leaves_one_pcapng_with_the_failed_echo_requests() {
     let dir = scratch("capture");
     let topo = topology::parse("a 10.0.0.1/24 -- b 10.0.0.2/24").unwrap();
-    let on_failure = Options::new()
-        .forensics_dir(&dir)
-        .capture(CaptureMode::OnFailure);
-    let err = run(&topo, on_failure, |net| {
-        // b forgets its address; a still knows b's MAC, so echo requests go out and
-        // nobody answers them.
-        let b_mac = net.node("b").iface("eth0").mac_string();
-        let sh = |node: &str, args: &[&str]| {
-            assert!(net
-                .node(node)
-                .command("ip")
-                .args(args)
-                .status()
-                .unwrap()
-                .success());
-        };
-        sh(
-            "a",
-            &[
-                "neigh",
-                "replace",
-                "10.0.0.2",
-                "lladdr",
-                &b_mac,
-                "dev",
-                "eth0",
-                "nud",
-                "permanent",
-            ],
-        );
-        sh("b", &["addr", "flush", "dev", "eth0"]);
-    })
-    .unwrap_err()
-    .to_string();
+    // No capture option: on-failure is the default.
+    let err = run(&topo, Options::new().forensics_dir(&dir), b_goes_silent).unwrap_err();
+    assert_eq!(err.forensics_dir(), Some(dir.as_path()));
+    let text = err.to_string();
     assert!(
-        err.contains(&format!("forensics: {}", dir.display())),
-        "{err}"
+        text.contains(&format!(
+            "forensics: {}/ (report.txt, report.html, capture.pcapng (2 interfaces, ",
+            dir.display()
+        )),
+        "{text}"
     );
-    for name in ["a-eth0.pcap", "b-eth0.pcap", "report.txt"] {
-        assert!(dir.join(name).exists(), "{name} in {}", dir.display());
-    }
-    let (linktype, frames) = read_pcap(&dir.join("a-eth0.pcap"));
-    assert_eq!(linktype, 1, "Ethernet");
-    let requests = frames
+    let entries: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    let mut sorted = entries.clone();
+    sorted.sort();
+    assert_eq!(
+        sorted,
+        ["capture.pcapng", "report.html", "report.txt"],
+        "one file of packets"
+    );
+
+    let pcap = Pcapng::read(&dir.join("capture.pcapng"));
+    assert_eq!(
+        pcap.ifaces,
+        ["a:eth0", "b:eth0"],
+        "one interface per link end"
+    );
+    let requests = pcap
+        .on("a:eth0")
         .iter()
         .filter(|f| is_echo_request_to(f, [10, 0, 0, 2]))
         .count();
     assert!(
         requests >= 3,
-        "the ring check's 3 echo requests in a-eth0.pcap, found {requests}"
+        "the ring check's 3 echo requests leave a, found {requests}"
     );
-    let (_, at_b) = read_pcap(&dir.join("b-eth0.pcap"));
     assert!(
-        at_b.iter().any(|f| is_echo_request_to(f, [10, 0, 0, 2])),
-        "and they reached b"
+        pcap.on("b:eth0")
+            .iter()
+            .any(|f| is_echo_request_to(f, [10, 0, 0, 2])),
+        "and reach b"
     );
+    let times: Vec<Duration> = pcap.frames.iter().map(|(_, t, _)| *t).collect();
+    assert!(
+        times.windows(2).all(|w| w[0] <= w[1]),
+        "frames in time order"
+    );
+
     let report = std::fs::read_to_string(dir.join("report.txt")).unwrap();
-    assert!(
-        report.contains("ring check") && report.contains("node b:"),
-        "{report}"
+    assert_eq!(
+        report.trim_end(),
+        text.trim_end(),
+        "report.txt is the report"
     );
-    if let Ok(out) = std::process::Command::new("tshark")
+
+    // A home of its own: run as another user (cargo xtask rootless), tshark cannot
+    // read the invoking user's configuration and fails.
+    match std::process::Command::new("tshark")
+        .env("HOME", &dir)
+        .env("XDG_CONFIG_HOME", &dir)
         .arg("-r")
-        .arg(dir.join("a-eth0.pcap"))
+        .arg(dir.join("capture.pcapng"))
+        .args([
+            "-T",
+            "fields",
+            "-e",
+            "frame.interface_name",
+            "-e",
+            "_ws.col.Info",
+        ])
         .output()
     {
-        let text = String::from_utf8_lossy(&out.stdout);
-        assert!(
-            out.status.success() && text.contains("Echo (ping) request"),
-            "tshark: {text}"
-        );
+        Ok(out) => {
+            let shown = String::from_utf8_lossy(&out.stdout);
+            assert!(
+                out.status.success(),
+                "tshark: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            assert!(
+                shown
+                    .lines()
+                    .any(|l| l.starts_with("a:eth0\t") && l.contains("Echo (ping) request")),
+                "tshark -r shows the requests on a:eth0:\n{shown}"
+            );
+        }
+        Err(_) => eprintln!("note: tshark is not installed: the file was read with pcap-file only"),
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
-fn passing_tests_write_nothing_unless_asked() {
-    let topo = topology::parse("a -- b").unwrap();
+fn passing_tests_write_nothing_unless_asked_and_bridge_ports_are_captured() {
+    let topo = topology::parse("bridge br0; a 10.0.0.1/24 -- br0; b 10.0.0.2/24 -- br0").unwrap();
     let quiet = scratch("quiet");
-    let on_failure = Options::new()
-        .forensics_dir(&quiet)
-        .capture(CaptureMode::OnFailure);
-    run(&topo, on_failure, |_| {}).unwrap();
+    run(&topo, Options::new().forensics_dir(&quiet), |_| {}).unwrap();
     assert!(
         !quiet.exists(),
         "on-failure capture wrote files for a passing test"
     );
+
     let always = scratch("always");
-    run(
-        &topo,
-        Options::new()
-            .forensics_dir(&always)
-            .capture(CaptureMode::Always),
-        |_| {},
-    )
-    .unwrap();
-    let (_, frames) = read_pcap(&always.join("a-eth0.pcap"));
-    assert!(!frames.is_empty(), "the ring check's packets were captured");
+    let opts = Options::new()
+        .forensics_dir(&always)
+        .capture(CaptureMode::Always);
+    run(&topo, opts, |_| {}).unwrap();
+    let pcap = Pcapng::read(&always.join("capture.pcapng"));
+    assert_eq!(
+        pcap.ifaces.len(),
+        4,
+        "a, b and the two bridge ports: {:?}",
+        pcap.ifaces
+    );
+    for end in ["a:eth0", "b:eth0"] {
+        assert!(!pcap.on(end).is_empty(), "the ring check's frames on {end}");
+    }
+    let ports: Vec<&String> = pcap
+        .ifaces
+        .iter()
+        .filter(|n| n.starts_with("host:"))
+        .collect();
+    assert_eq!(ports.len(), 2, "{:?}", pcap.ifaces);
+    for port in ports {
+        assert!(
+            !pcap.on(port).is_empty(),
+            "frames through the bridge port {port}"
+        );
+    }
     let _ = std::fs::remove_dir_all(&always);
+}
+
+#[test]
+fn never_writes_the_report_without_a_capture() {
+    let dir = scratch("never");
+    std::fs::create_dir_all(&dir).unwrap();
+    // A capture left by an earlier run must not pass for this one's.
+    std::fs::write(dir.join("capture.pcapng"), b"stale").unwrap();
+    let topo = topology::parse("a -- b").unwrap();
+    let opts = Options::new()
+        .forensics_dir(&dir)
+        .capture(CaptureMode::Never);
+    let err = run(&topo, opts, |_| Err::<(), _>("planned")).unwrap_err();
+    assert!(dir.join("report.txt").exists() && dir.join("report.html").exists());
+    assert!(!dir.join("capture.pcapng").exists(), "{err}");
+    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -1,6 +1,6 @@
 //! How the sandbox reports every way a body can end, through `netns_test::run`.
 
-use netns_test::{run, topology, Error, Options, Phase};
+use netns_test::{run, topology, Cause, Options, Phase};
 use std::time::Duration;
 
 fn pair() -> topology::Topology {
@@ -22,10 +22,46 @@ fn a_panic_fails_in_phase_body_with_its_message() {
     })
     .unwrap_err();
     assert_eq!(err.phase(), Phase::Body);
+    let here = format!("{}:{}:9", file!(), line!() - 4);
     assert_eq!(
-        err.to_string(),
-        "failed in phase body: the body panicked: boom at the server"
+        err.cause(),
+        &Cause::Panicked {
+            message: "boom at the server".into(),
+            location: here.clone()
+        }
     );
+    assert_eq!(
+        err.headline(),
+        format!("the body panicked at {here}:\nboom at the server")
+    );
+    assert!(
+        err.details().starts_with("in phase body\ndiagram:\n"),
+        "{err}"
+    );
+}
+
+/// A panic inside `node.run` is reported where it happened, and a panic of another
+/// thread of the sandbox is listed beside it.
+#[test]
+fn panics_of_other_threads_are_reported_where_they_happened() {
+    let err = run(&pair(), Options::new(), |net| {
+        let _ = std::thread::spawn(|| panic!("a helper gave up")).join();
+        net.node("b").run(|| -> () { panic!("inside b") });
+    })
+    .unwrap_err();
+    let line = line!() - 4;
+    assert_eq!(
+        err.cause(),
+        &Cause::Panicked {
+            message: "inside b".into(),
+            location: format!("{}:{}:38", file!(), line + 1),
+        }
+    );
+    let also = format!(
+        "also: thread '<unnamed>' panicked at {}:{line}:39: a helper gave up",
+        file!()
+    );
+    assert!(err.to_string().contains(&also), "{err}");
 }
 
 #[test]
@@ -46,12 +82,12 @@ fn an_err_fails_with_its_debug_form() {
 fn abort_is_reported_as_sigabrt() {
     let err = run(&pair(), Options::new(), |_| -> () { std::process::abort() }).unwrap_err();
     assert_eq!(
-        err,
-        Error::Killed {
-            signal: "SIGABRT".into(),
-            phase: Phase::Body
+        err.cause(),
+        &Cause::Killed {
+            signal: "SIGABRT".into()
         }
     );
+    assert_eq!(err.phase(), Phase::Body);
 }
 
 #[test]
@@ -62,12 +98,12 @@ fn a_segfault_is_reported_as_sigsegv() {
     })
     .unwrap_err();
     assert_eq!(
-        err,
-        Error::Killed {
-            signal: "SIGSEGV".into(),
-            phase: Phase::Body
+        err.cause(),
+        &Cause::Killed {
+            signal: "SIGSEGV".into()
         }
     );
+    assert_eq!(err.phase(), Phase::Body);
 }
 
 #[test]
@@ -78,13 +114,11 @@ fn process_exit_is_reported_with_its_code() {
         })
         .unwrap_err();
         assert_eq!(
-            err,
-            Error::Exited {
-                code,
-                phase: Phase::Body
-            },
+            err.cause(),
+            &Cause::Exited { code },
             "exit({code}) is no pass: the body never returned"
         );
+        assert_eq!(err.phase(), Phase::Body);
     }
 }
 
@@ -101,7 +135,7 @@ fn a_hang_times_out_in_its_phase() {
         },
     )
     .unwrap_err();
-    assert_eq!(err.to_string(), "timed out after 300ms in phase body");
+    assert_eq!(err.headline(), "timed out after 300ms in phase body");
     assert!(started.elapsed() < Duration::from_secs(5));
 }
 

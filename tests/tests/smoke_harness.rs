@@ -165,14 +165,14 @@ fn a_failing_expect_fails_its_trial_with_the_report() {
     let path = fixture("fail/wrong_expect.topo");
     // The file, what failed, then the runtime's report: the drawing and the nodes.
     assert!(
-        report.starts_with(&format!("{}:\nfailed in phase checks", path.display())),
+        report.starts_with(&format!("{}:\n1 check failed:\n", path.display())),
         "{report}"
     );
     assert!(
         report.contains("diagram:\n  [a] eth0 10.7.0.1/24 ---- 10.7.0.2/24 eth0 [b]\n"),
         "{report}"
     );
-    assert!(report.contains("failed in phase checks"), "{report}");
+    assert!(report.contains("\nin phase checks\n"), "{report}");
     assert!(report.contains("expect a -x- b"), "{report}");
     assert!(report.contains("10.7.0.2"), "{report}");
     assert!(

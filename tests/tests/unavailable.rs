@@ -3,7 +3,7 @@
 //! namespace whose `user.max_user_namespaces` is 0, and a seccomp filter that denies
 //! `unshare`, as container runtimes install.
 
-use netns_test::{run, topology, Error, Options};
+use netns_test::{run, topology, Options};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
@@ -83,7 +83,7 @@ fn helper_under_seccomp_reports_unavailable() {
 
 fn report_unavailable() {
     let err = run(&topology::parse("a -- b").unwrap(), Options::new(), |_| {}).unwrap_err();
-    assert!(matches!(err, Error::Unavailable(_)), "{err:?}");
+    assert!(err.is_unavailable(), "{err:?}");
     println!("{err}");
 }
 

@@ -9,10 +9,16 @@ use std::path::PathBuf;
 use std::process::Command;
 
 /// Test binaries not run unprivileged: those that run cargo (trybuild's ui test; the
-/// fixtures of conventions and keep), which writes into target/, owned by root; and
+/// fixtures of conventions, keep and failure_output), which writes into target/, owned by root; and
 /// the proc-macro crate's unit tests, linked against the toolchain's libstd in root's
 /// home. None of them touches namespaces.
-const SKIP: &[&str] = &["ui", "conventions", "keep", "netns_test_macros"];
+const SKIP: &[&str] = &[
+    "ui",
+    "conventions",
+    "keep",
+    "failure_output",
+    "netns_test_macros",
+];
 
 /// The default user: `nobody`.
 pub const NOBODY: u32 = 65534;

@@ -1,9 +1,7 @@
-//! Round 1 of a step: the bridges of a new namespace and the veth pairs it completes,
-//! and their capture sockets.
+//! Round 1 of a step: the bridges of a new namespace and the veth pairs it completes.
 
 use super::plan::{Kind, Plan, Planned};
 use super::{answered, Existing};
-use crate::forensics::capture::Capture;
 use crate::kernel::link::{self, LinkSpec};
 use crate::kernel::netlink::{self, CREATE};
 use futures::future::try_join_all;
@@ -58,33 +56,6 @@ pub(super) async fn links(
             try_join_all(pending),
         )
         .await?;
-    }
-    Ok(())
-}
-
-/// Captures both ends of the links just made, before any packet can move on them.
-pub(super) fn capture(
-    plan: &Plan,
-    links: &[(usize, usize)],
-    made: Existing<'_>,
-    capture: &mut Capture,
-) -> Result<(), String> {
-    for &(c, pos) in links {
-        let Kind::Veth { peer, .. } = plan.spaces[c].ifaces[pos].kind else {
-            unreachable!("the plan lists veth ends as links")
-        };
-        for (s, p) in [(c, pos), peer] {
-            let (space, iface) = (&plan.spaces[s], &plan.spaces[s].ifaces[p]);
-            made.ns(s)
-                .run(|| capture.open(&space.name, &iface.name, iface.index))
-                .and_then(|r| r)
-                .map_err(|e| {
-                    format!(
-                        "building node {}: capturing {}: {e}",
-                        space.name, iface.name
-                    )
-                })?;
-        }
     }
     Ok(())
 }

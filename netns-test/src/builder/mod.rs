@@ -24,7 +24,7 @@
 mod barrier;
 /// Round 2: peers up, addresses, MTUs, routes.
 mod configure;
-/// Round 1: bridges and veth pairs (and their capture sockets).
+/// Round 1: bridges and veth pairs.
 mod create;
 /// Root qdiscs on impaired link ends.
 mod impair;
@@ -35,13 +35,14 @@ mod plan;
 
 pub(crate) use namespaces::cores;
 
-use crate::forensics::capture::Capture;
 use crate::kernel::netlink;
 use crate::kernel::netns::NetNs;
+use crate::sandbox::vault::Vault;
 use futures::future::try_join_all;
 use netns_test_topology::{Cidr, Topology};
 use plan::Plan;
 use rtnetlink::Handle;
+use std::os::fd::AsFd;
 use std::time::Instant;
 
 /// A namespace of the built topology and what the kernel said about its links.
@@ -71,7 +72,8 @@ pub(crate) struct Started {
 /// the namespace the test process started in (inode `outside`): the builder refuses
 /// to create anything outside the sandbox. Needs no runtime: the helpers start making
 /// the nodes' namespaces at once, while the caller goes on to build its runtime.
-pub(crate) fn start(topo: &Topology, outside: u64) -> Result<Started, String> {
+/// With `capture`, every namespace with veth ends gets a capture socket as it is made.
+pub(crate) fn start(topo: &Topology, outside: u64, capture: bool) -> Result<Started, String> {
     let host =
         NetNs::current().map_err(|e| format!("opening the sandbox's network namespace: {e}"))?;
     let here = host
@@ -92,17 +94,18 @@ pub(crate) fn start(topo: &Topology, outside: u64) -> Result<Started, String> {
         .flat_map(|s| &s.ifaces)
         .flat_map(|i| &i.addrs)
         .any(|c| c.addr.is_ipv6());
-    let factory = namespaces::Factory::start(&plan, &host, ipv6)?;
+    let factory = namespaces::Factory::start(&plan, &host, ipv6, capture)?;
     Ok(Started { plan, factory })
 }
 
 /// Finishes a build (on a tokio runtime): the namespaces, links, addresses and routes,
-/// impairments, then the barrier on kernel state.
+/// impairments, then the barrier on kernel state. Each namespace (and its capture
+/// socket) goes into `vault` the moment the builder takes it, before its links exist.
 pub(crate) async fn finish(
     started: Started,
     deadline: Instant,
     step: &dyn Fn(&str),
-    mut capture: Option<&mut Capture>,
+    vault: &Vault,
 ) -> Result<Vec<BuiltSpace>, String> {
     let Started { plan, mut factory } = started;
     // Rounds 1 and 2, one namespace at a time, while helpers make the next ones.
@@ -110,7 +113,15 @@ pub(crate) async fn finish(
     for (k, todo) in plan.steps().into_iter().enumerate() {
         // Posting a step costs no system call: a hang names the node it stopped at.
         step(&format!("building node {}", plan.spaces[k].name));
-        let ns = factory.take(k).await?;
+        let namespaces::Made { ns, capture } = factory.take(k).await?;
+        let space = &plan.spaces[k];
+        let ends = space
+            .ifaces
+            .iter()
+            .filter(|i| matches!(i.kind, plan::Kind::Veth { .. }))
+            .map(|i| (i.name.clone(), i.index))
+            .collect();
+        vault.deposit(&space.name, ns.as_fd(), capture, ends);
         let handle = netlink::connect(Some(&ns)).map_err(|e| {
             format!(
                 "building node {}: opening its netlink socket: {e}",
@@ -120,12 +131,10 @@ pub(crate) async fn finish(
         made[k] = Some((ns, handle));
         let existing = Existing(&made);
         create::links(&plan, k, &todo.links, existing, deadline).await?;
-        if let Some(capture) = capture.as_deref_mut() {
-            create::capture(&plan, &todo.links, existing, capture)?;
-        }
         configure::spaces(&plan, &todo.configure, existing, deadline).await?;
     }
     drop(factory);
+    vault.flush();
     let spaces: Vec<(NetNs, Handle)> = made
         .into_iter()
         .map(|s| s.expect("every step made its namespace"))

@@ -8,9 +8,11 @@
 //! itself: a two-node topology gets both of its namespaces made at once.
 
 use super::plan::{Kind, Plan};
+use crate::forensics::capture;
 use crate::kernel::link::lo_up;
 use crate::kernel::netns::NetNs;
 use crate::kernel::sysctl;
+use std::os::fd::OwnedFd;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use tokio::sync::mpsc;
@@ -22,10 +24,20 @@ struct Setup {
     forward: bool,
     bridge: bool,
     sysctls: Vec<(String, String)>,
+    /// The indexes of its veth ends, when capture is on and it has some.
+    capture: Option<Vec<u32>>,
+}
+
+/// A namespace made and prepared, and its capture socket, opened inside it before any
+/// link exists.
+#[derive(Debug)]
+pub(crate) struct Made {
+    pub ns: NetNs,
+    pub capture: Option<OwnedFd>,
 }
 
 /// A namespace a helper finished: its plan position and the namespace, or why not.
-type Arrival = (usize, Result<NetNs, String>);
+type Arrival = (usize, Result<Made, String>);
 
 #[derive(Debug)]
 /// Makes the plan's namespaces ahead of the builder, on helper threads.
@@ -35,14 +47,20 @@ pub(crate) struct Factory {
     next: Arc<AtomicUsize>,
     home: NetNs,
     ipv6: bool,
-    made: Vec<Option<Result<NetNs, String>>>,
+    made: Vec<Option<Result<Made, String>>>,
     arrivals: mpsc::UnboundedReceiver<Arrival>,
 }
 
 impl Factory {
     /// Starts making the plan's namespaces; `home` (the calling thread's namespace)
-    /// is the first, `host`.
-    pub(crate) fn start(plan: &Plan, home: &NetNs, ipv6: bool) -> Result<Factory, String> {
+    /// is the first, `host`. With `capture`, each namespace with veth ends gets its
+    /// capture socket as it is made.
+    pub(crate) fn start(
+        plan: &Plan,
+        home: &NetNs,
+        ipv6: bool,
+        capture: bool,
+    ) -> Result<Factory, String> {
         let setups: Arc<Vec<Setup>> = Arc::new(
             plan.spaces
                 .iter()
@@ -51,6 +69,15 @@ impl Factory {
                     forward: s.forward,
                     bridge: s.ifaces.iter().any(|i| i.kind == Kind::Bridge),
                     sysctls: s.sysctls.clone(),
+                    capture: capture
+                        .then(|| {
+                            s.ifaces
+                                .iter()
+                                .filter(|i| matches!(i.kind, Kind::Veth { .. }))
+                                .map(|i| i.index)
+                                .collect::<Vec<u32>>()
+                        })
+                        .filter(|ends| !ends.is_empty()),
                 })
                 .collect(),
         );
@@ -75,12 +102,18 @@ impl Factory {
         }
         // The helpers are on their way: now the sandbox's own namespace.
         let host = clone()?;
-        host.run(|| prepare(&setups[0], ipv6))
+        let host_capture = host
+            .run(|| {
+                prepare(&setups[0], ipv6)?;
+                open_capture(&setups[0])
+            })
             .and_then(|r| r)
             .map_err(|e| format!("building node {}: {e}", setups[0].name))?;
-        let mut made: Vec<Option<Result<NetNs, String>>> =
-            (0..setups.len()).map(|_| None).collect();
-        made[0] = Some(Ok(host));
+        let mut made: Vec<Option<Result<Made, String>>> = (0..setups.len()).map(|_| None).collect();
+        made[0] = Some(Ok(Made {
+            ns: host,
+            capture: host_capture,
+        }));
         Ok(Factory {
             setups,
             next,
@@ -92,7 +125,7 @@ impl Factory {
     }
 
     /// Namespace `k` of the plan, made by a helper, or here if none has started it.
-    pub(crate) async fn take(&mut self, k: usize) -> Result<NetNs, String> {
+    pub(crate) async fn take(&mut self, k: usize) -> Result<Made, String> {
         loop {
             if let Some(ns) = self.made[k].take() {
                 return ns;
@@ -132,18 +165,32 @@ pub(crate) fn cores() -> usize {
 }
 
 /// A new namespace, prepared; the calling thread is back in `home` afterwards.
-fn make(setup: &Setup, home: &NetNs, ipv6: bool) -> Result<NetNs, String> {
+fn make(setup: &Setup, home: &NetNs, ipv6: bool) -> Result<Made, String> {
+    let mut capture = None;
     NetNs::create(home, || {
         prepare(setup, ipv6)?;
         // `lo` comes up here, with one system call (the sandbox's own is up already).
-        lo_up().map_err(|e| std::io::Error::new(e.kind(), format!("setting lo up: {e}")))
+        lo_up().map_err(|e| std::io::Error::new(e.kind(), format!("setting lo up: {e}")))?;
+        capture = open_capture(setup)?;
+        Ok(())
     })
+    .map(|ns| Made { ns, capture })
     .map_err(|e| {
         format!(
             "building node {}: setting up its network namespace: {e}",
             setup.name
         )
     })
+}
+
+/// The capture socket of the namespace the calling thread is in, if it captures.
+fn open_capture(setup: &Setup) -> std::io::Result<Option<OwnedFd>> {
+    match &setup.capture {
+        Some(ends) => capture::open(ends, setup.bridge)
+            .map(Some)
+            .map_err(|e| std::io::Error::new(e.kind(), format!("opening its capture socket: {e}"))),
+        None => Ok(None),
+    }
 }
 
 /// The sysctls of the namespace the calling thread is in. They go first: DAD must be

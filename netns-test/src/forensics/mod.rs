@@ -1,37 +1,39 @@
-//! What a failed test leaves for its developer: the capture and the report on disk
-//! (NETNS_TEST_CAPTURE), and the sandbox itself, kept alive to be entered
-//! (NETNS_TEST_KEEP).
+//! What a failed test leaves for its developer: the report (`report.txt`,
+//! `report.html`) beside the capture (`capture.pcapng`, written by the sandbox
+//! process), and the sandbox itself, kept alive to be entered (NETNS_TEST_KEEP).
 
-use crate::{error, sandbox, topology, Net};
+use crate::{error, sandbox, topology, Error, Net};
 
-/// AF_PACKET capture of every link end, written as pcap files.
+/// AF_PACKET capture of every namespace's link ends.
 pub(crate) mod capture;
+/// The capture file's format.
+pub(crate) mod pcapng;
 use std::time::Instant;
 
-/// Writes the capture (a pcap file per link end) and the report under `dir`; returns
-/// the line the failure message ends with.
-pub(crate) fn save(
-    net: &Net,
-    capture: &capture::Capture,
-    dir: &std::path::Path,
-    failure: Option<&str>,
-) -> String {
-    let report = match failure {
-        // A failed check's message already carries every node's state.
-        Some(f) if f.contains("\nnode host:") => f.to_string(),
-        Some(f) => format!("{f}\n\n{}", net.report()),
-        None => net.report(),
+/// Writes `report.txt` (the whole failure as the test prints it) and `report.html`
+/// into `dir`, and records `dir` in the error's report first, so both name it.
+pub(crate) fn write_report(dir: &std::path::Path, error: &mut Error) -> Result<(), String> {
+    let Some(report) = error.report.as_mut() else {
+        return Ok(());
     };
-    let written = capture
-        .write(dir)
-        .and_then(|files| std::fs::write(dir.join("report.txt"), report).map(|()| files.len()));
-    match written {
-        Ok(n) => format!(
-            "\n\nforensics: {} ({n} pcap files, one per link end, and report.txt)",
-            dir.display()
-        ),
-        Err(e) => format!("\n\nforensics: could not write to {}: {e}", dir.display()),
-    }
+    report.forensics = Some(Ok(dir.to_path_buf()));
+    let captured = report.capture.is_some();
+    let text = format!("{error}\n");
+    let html = error
+        .report
+        .as_ref()
+        .map(|r| r.html(&error.headline()))
+        .unwrap_or_default();
+    let write = || -> std::io::Result<()> {
+        std::fs::create_dir_all(dir)?;
+        if !captured {
+            // An earlier failure's packets would pass for this one's.
+            let _ = std::fs::remove_file(dir.join(sandbox::witness::CAPTURE_FILE));
+        }
+        std::fs::write(dir.join("report.txt"), text)?;
+        std::fs::write(dir.join("report.html"), html)
+    };
+    write().map_err(|e| format!("writing to {}: {e}", dir.display()))
 }
 
 /// NETNS_TEST_KEEP: the failed sandbox stays up (until the bound, or until the test

@@ -17,6 +17,11 @@ pub(crate) struct NetNs {
 }
 
 impl NetNs {
+    /// A namespace someone handed over as a descriptor (see `sandbox::vault`).
+    pub(crate) fn from_fd(fd: OwnedFd) -> NetNs {
+        NetNs { fd }
+    }
+
     /// The namespace of the calling thread.
     pub(crate) fn current() -> io::Result<NetNs> {
         let file = File::open("/proc/thread-self/ns/net")?;

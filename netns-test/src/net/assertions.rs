@@ -37,27 +37,30 @@ impl Net {
         self.block(async { node.pinger(ip.is_ipv6())?.ping(ip, &Tries::reach()).await })
     }
 
-    /// Panics, with the state of every node, unless `from` can ping `to`.
+    /// Panics unless `from` can ping `to`; the failure report that follows has every
+    /// node's state.
+    #[track_caller]
     pub fn assert_reachable(&self, from: &str, to: &str) {
         if let Err(e) = self.ping(from, to) {
-            panic!("assert_reachable({from} -> {to}): {e}\n\n{}", self.report());
+            panic!("assert_reachable({from} -> {to}): {e}");
         }
     }
 
-    /// Panics, with the state of every node, if `from` can ping `to` (one echo request,
-    /// waiting the isolation timeout, 200 ms).
+    /// Panics if `from` can ping `to` (one echo request, waiting the isolation
+    /// timeout, 200 ms); the failure report that follows has every node's state.
+    #[track_caller]
     pub fn assert_isolated(&self, from: &str, to: &str) {
         let node = self.node(from);
-        let ip = self
-            .resolve(from, to)
-            .unwrap_or_else(|e| panic!("assert_isolated: {e}"));
+        let ip = match self.resolve(from, to) {
+            Ok(ip) => ip,
+            Err(e) => panic!("assert_isolated: {e}"),
+        };
         let tries = Tries::isolation(Duration::from_millis(200));
         let got = self.block(async { node.pinger(ip.is_ipv6())?.ping(ip, &tries).await });
         if let Ok(rtt) = got {
             panic!(
-                "assert_isolated({from} -x- {to}): {ip} answered in {:.2}ms, but must be unreachable\n\n{}",
+                "assert_isolated({from} -x- {to}): {ip} answered in {:.2}ms, but must be unreachable",
                 rtt.as_secs_f64() * 1e3,
-                self.report()
             );
         }
     }
@@ -71,6 +74,7 @@ impl Net {
 
     /// Panics unless `node` maps `ip` to `mac` (or to the MAC of the named node's link
     /// that carries `ip`) in a usable state.
+    #[track_caller]
     pub fn assert_neighbour<'a>(
         &self,
         node: &str,
@@ -91,20 +95,28 @@ impl Net {
         };
         let table = self.block(self.node(node).neighbours_async());
         if let Err(e) = crate::checks::neighbour_verdict(node, &table, ip, &peer, &mac) {
-            panic!("{e}\n\n{}", self.report());
+            panic!("{e}");
         }
     }
 
-    /// Every node's links, addresses, routes and neighbours, and the topology: the
-    /// state dump that failure messages carry.
+    /// Every node's links, addresses, routes and neighbours, and the topology, read
+    /// now: the same form as a failure report's state.
     pub fn report(&self) -> String {
         let states = self.block(crate::report::node_states(self));
         crate::report::format(&states, self.topology())
     }
 
-    /// Runs the checks the harness runs after the body, now.
+    /// Runs the checks the harness runs after the body, now: `Err` lists the failed
+    /// ones, then every node's state.
     pub fn check(&self) -> Result<(), String> {
         self.block(crate::checks::run(self, true, Duration::from_millis(200)))
+            .map_err(|failed| {
+                let mut msg = format!("{} check(s) failed:\n", failed.len());
+                for f in failed {
+                    msg.push_str(&format!("  - {f}\n"));
+                }
+                format!("{msg}\n{}", self.report())
+            })
     }
 
     pub(crate) fn index_of(&self, name: &str) -> usize {

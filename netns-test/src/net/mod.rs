@@ -55,18 +55,20 @@ impl Net {
 
     /// The node called `name` (`host` is the sandbox's own namespace).
     ///
-    /// Panics with the list of node names if there is none: a typo in a test.
+    /// Panics with the list of node names if there is none: a typo in a test (the
+    /// panic points at the caller's line).
+    #[track_caller]
     pub fn node(&self, name: &str) -> &Node {
-        self.nodes
-            .iter()
-            .find(|n| n.name() == name)
-            .unwrap_or_else(|| {
+        match self.nodes.iter().find(|n| n.name() == name) {
+            Some(node) => node,
+            None => {
                 let names: Vec<&str> = self.nodes.iter().map(|n| n.name()).collect();
                 panic!(
                     "no node {name:?} in this topology; nodes: {}",
                     names.join(", ")
                 )
-            })
+            }
+        }
     }
 
     /// Every node, `host` first.

@@ -102,6 +102,7 @@ impl Node {
     }
 
     /// The node's first address. Panics if it has none.
+    #[track_caller]
     pub fn addr(&self) -> IpAddr {
         match self.addrs.first() {
             Some(c) => c.addr,
@@ -115,18 +116,19 @@ impl Node {
     }
 
     /// The link called `name`. Panics with the node's link names if there is none.
+    #[track_caller]
     pub fn iface(&self, name: &str) -> &Iface {
-        self.ifaces
-            .iter()
-            .find(|i| i.name == name)
-            .unwrap_or_else(|| {
+        match self.ifaces.iter().find(|i| i.name == name) {
+            Some(iface) => iface,
+            None => {
                 let names: Vec<&str> = self.ifaces.iter().map(|i| i.name.as_str()).collect();
                 panic!(
                     "node {} has no link {name:?}; links: {}",
                     self.name,
                     names.join(", ")
                 )
-            })
+            }
+        }
     }
 
     /// The node's links (not `lo`).

@@ -1,15 +1,23 @@
-//! The failure report: what failed, then every node's links, addresses, routes and
-//! neighbours as `ip` prints them, then the topology itself.
+//! The failure report: a diagram, every node's links, addresses, routes and
+//! neighbours as `ip` prints them, the topology, and where the forensics are; as text
+//! (in the test's output and `report.txt`) and as a page (`report.html`).
 
+/// The body's backtrace, resolved in the test process.
+pub(crate) mod backtrace;
 /// The topology drawn as text (and as Graphviz DOT).
 mod diagram;
+/// The report as a self-contained HTML page with an SVG drawing.
+mod html;
 /// What the kernel says of a node: links, addresses, routes, neighbours.
-mod state;
+pub(crate) mod state;
 
 pub use diagram::{diagram, dot};
 
+use crate::sandbox::panics::PanicRecord;
+use crate::topology::Topology;
 pub(crate) use state::NodeState;
 use std::fmt::Write as _;
+use std::path::PathBuf;
 
 /// `02:00:00:00:00:01`
 pub(crate) fn mac(m: &[u8; 6]) -> String {
@@ -19,42 +27,112 @@ pub(crate) fn mac(m: &[u8; 6]) -> String {
         .join(":")
 }
 
-/// Reads every node's state and formats the report (without the failures).
-pub(crate) async fn node_states(net: &crate::Net) -> Vec<(String, Result<NodeState, String>)> {
-    let reads = net.nodes().iter().map(|n| async move {
-        let handle = n.rtnl();
-        (n.name().to_string(), state::read(handle).await)
-    });
-    futures::future::join_all(reads).await
+/// Every node's state as text, read by the sandbox process, and when (`after the
+/// worker ended`, `at the deadline, …`), or why it could not be read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct States {
+    pub when: String,
+    pub nodes: Result<Vec<(String, String)>, String>,
 }
 
-/// A drawing of the topology, the state of every node, then the topology's text.
-pub(crate) fn format(
-    states: &[(String, Result<NodeState, String>)],
-    topology: &crate::Topology,
-) -> String {
-    let mut out = String::from("diagram:\n");
-    for line in diagram(topology).lines() {
-        let _ = writeln!(out, "  {line}");
-    }
-    for (name, state) in states {
-        let _ = writeln!(out, "node {name}:");
-        match state {
-            Err(e) => {
-                let _ = writeln!(out, "  (state unavailable: {e})");
+/// Everything a failure report shows besides what failed.
+#[derive(Debug, Clone)]
+pub struct Report {
+    pub(crate) test: Option<String>,
+    pub(crate) topology: Topology,
+    pub(crate) states: Option<States>,
+    /// Panics in the sandbox other than the one that failed the test.
+    pub(crate) other_panics: Vec<PanicRecord>,
+    pub(crate) backtrace: Option<String>,
+    /// The capture file (`capture.pcapng (2 interfaces, 14 frames)`) or why not.
+    pub(crate) capture: Option<Result<String, String>>,
+    /// Where report.txt and report.html went, or why they could not.
+    pub(crate) forensics: Option<Result<PathBuf, String>>,
+    /// The failed checks, for the page to mark the links they concern.
+    pub(crate) failed_checks: Vec<String>,
+    /// The run failed before the build was done: nodes without state were not made.
+    pub(crate) build_failed: bool,
+}
+
+impl Report {
+    /// The report as text, without what failed (the error says that first).
+    pub fn text(&self) -> String {
+        let mut out = String::new();
+        for p in &self.other_panics {
+            let _ = writeln!(
+                out,
+                "also: thread '{}' panicked at {}: {}",
+                p.thread, p.location, p.message
+            );
+        }
+        out.push_str("diagram:\n");
+        for line in diagram(&self.topology).lines() {
+            let _ = writeln!(out, "  {line}");
+        }
+        match &self.states {
+            None => out.push_str("node state: not read\n"),
+            Some(States {
+                nodes: Err(why), ..
+            }) => {
+                let _ = writeln!(out, "node state: could not be read: {why}");
             }
-            Ok(s) => format_node(&mut out, s),
+            Some(States {
+                when,
+                nodes: Ok(nodes),
+            }) => {
+                let _ = writeln!(out, "node state, read {when}:");
+                for (name, state) in nodes {
+                    let _ = write!(out, "node {name}:\n{state}");
+                }
+                let missing = if self.build_failed {
+                    "(not made before the failure)"
+                } else {
+                    "(no state: the sandbox process never got its namespace)"
+                };
+                for name in self.topology.node_names() {
+                    if !nodes.iter().any(|(n, _)| n == name) {
+                        let _ = writeln!(out, "node {name}:\n  {missing}");
+                    }
+                }
+            }
+        }
+        out.push_str("topology:\n");
+        for line in self.topology.to_string().lines() {
+            let _ = writeln!(out, "  {line}");
+        }
+        out.push_str(&self.forensics_line());
+        out
+    }
+
+    /// `forensics: DIR (report.txt, report.html, capture.pcapng (…))`
+    fn forensics_line(&self) -> String {
+        let capture = match &self.capture {
+            Some(Ok(what)) => format!(", {what}"),
+            Some(Err(why)) => format!("; no capture: {why}"),
+            None => String::new(),
+        };
+        match &self.forensics {
+            Some(Ok(dir)) => format!(
+                "forensics: {}/ (report.txt, report.html{capture})\n",
+                dir.display()
+            ),
+            Some(Err(why)) => format!("forensics: not written: {why}{capture}\n"),
+            None if !capture.is_empty() => {
+                format!("forensics: {}\n", capture.trim_start_matches(", "))
+            }
+            None => String::new(),
         }
     }
-    let _ = writeln!(out, "topology:");
-    for line in topology.to_string().lines() {
-        let _ = writeln!(out, "  {line}");
+
+    /// The page: self-contained HTML, the topology as SVG.
+    pub fn html(&self, headline: &str) -> String {
+        html::page(self, headline)
     }
-    out
 }
 
-fn format_node(out: &mut String, s: &NodeState) {
-    out.push_str("  links:\n");
+/// One node's state as the report prints it (`links:`, `addresses:`, …, indented).
+pub(crate) fn format_state(s: &NodeState) -> String {
+    let mut out = String::from("  links:\n");
     for l in &s.links {
         let flags = if l.up { "UP" } else { "DOWN" };
         let _ = write!(
@@ -85,4 +163,40 @@ fn format_node(out: &mut String, s: &NodeState) {
     for n in &s.neighbours {
         let _ = writeln!(out, "    {n}");
     }
+    out
+}
+
+/// Reads every node's state (from the body: `Net::report`).
+pub(crate) async fn node_states(net: &crate::Net) -> Vec<(String, Result<NodeState, String>)> {
+    let reads = net.nodes().iter().map(|n| async move {
+        let handle = n.rtnl();
+        (n.name().to_string(), state::read(handle).await)
+    });
+    futures::future::join_all(reads).await
+}
+
+/// A drawing of the topology, the state of every node, then the topology's text:
+/// what `Net::report` returns.
+pub(crate) fn format(
+    states: &[(String, Result<NodeState, String>)],
+    topology: &crate::Topology,
+) -> String {
+    let mut out = String::from("diagram:\n");
+    for line in diagram(topology).lines() {
+        let _ = writeln!(out, "  {line}");
+    }
+    for (name, state) in states {
+        let _ = writeln!(out, "node {name}:");
+        match state {
+            Err(e) => {
+                let _ = writeln!(out, "  (state unavailable: {e})");
+            }
+            Ok(s) => out.push_str(&format_state(s)),
+        }
+    }
+    let _ = writeln!(out, "topology:");
+    for line in topology.to_string().lines() {
+        let _ = writeln!(out, "  {line}");
+    }
+    out
 }

@@ -13,10 +13,17 @@
 //!   on a thread std did not create (`fresh_thread::run_on_fresh_thread`), which has none;
 //! - nothing of the parent's tokio runtimes is used: the worker makes its own;
 //! - environment variables are read in the parent, before `fork`, never here (std's
-//!   environment lock could be held by a thread calling `set_var`).
+//!   environment lock could be held by a thread calling `set_var`);
+//! - panics in the worker go to the hook of `panics.rs`, installed in the parent before
+//!   the first fork; it takes none of std's output or backtrace locks (its own
+//!   argument is written there);
+//! - the sandbox process, once the worker is forked, only waits for it or for the
+//!   parent's deadline and then reads node state and capture sockets (`witness.rs`):
+//!   system calls, allocation and a tokio runtime of its own, as the worker does.
 
-use super::protocol::{Frame, WorkerExit};
-use super::{fresh_thread, userns, ChildEnds, Reporter, Work};
+use super::protocol::{Failure, Frame};
+use super::witness::{self, Orders};
+use super::{fresh_thread, panics, userns, vault, ChildEnds, Reporter, Work};
 use crate::error::Phase;
 
 /// The sandbox process: namespaces, then the worker, then its epitaph.
@@ -25,6 +32,7 @@ pub(super) fn main(
     ids: userns::Ids,
     ends: ChildEnds,
     fds: usize,
+    orders: &Orders,
     work: Box<Work<'_>>,
 ) -> ! {
     // SAFETY (whole function): only fork-safe calls, see the module comment.
@@ -47,6 +55,7 @@ pub(super) fn main(
 
     if let Err(why) = userns::enter(ids) {
         Frame::Unavailable(why).send(ends.res);
+        Frame::End.send(ends.res);
         exit(0);
     }
 
@@ -55,61 +64,56 @@ pub(super) fn main(
     match worker {
         -1 => {
             let e = std::io::Error::last_os_error();
-            Frame::Failed(Phase::Setup, format!("fork of the worker: {e}")).send(ends.res);
+            let why = Failure::Harness(format!("fork of the worker: {e}"));
+            Frame::Failed(Phase::Setup, why).send(ends.res);
+            Frame::End.send(ends.res);
             exit(0)
         }
-        0 => worker_main(ends, fds, work),
+        0 => worker_main(ends, fds, orders, work),
         pid => {
-            let mut status = 0;
-            loop {
-                // SAFETY: waiting for our own child.
-                let r = unsafe { libc::waitpid(pid, &mut status, 0) };
-                if r == pid
-                    || (r == -1
-                        && std::io::Error::last_os_error().raw_os_error() != Some(libc::EINTR))
-                {
-                    break;
-                }
-            }
-            let end = if libc::WIFSIGNALED(status) {
-                WorkerExit::Signal(libc::WTERMSIG(status))
-            } else {
-                WorkerExit::Code(libc::WEXITSTATUS(status))
-            };
-            // A worker that ended with 0 sent its result (or, if a body called
-            // exit(0), this process's own 0 says the same): one wake-up of the
-            // parent fewer on every passing run.
-            if end != WorkerExit::Code(0) {
-                Frame::WorkerExit(end).send(ends.res);
-            }
+            // SAFETY: the worker's end of the vault; ours is the other.
+            unsafe { libc::close(ends.vault_tx) };
+            witness::watch(pid, &ends, orders);
             exit(0)
         }
     }
 }
 
 /// The worker: PID 1 of the sandbox's PID namespace.
-fn worker_main(ends: ChildEnds, fds: usize, work: Box<Work<'_>>) -> ! {
-    // SAFETY: plain system calls.
+fn worker_main(ends: ChildEnds, fds: usize, orders: &Orders, work: Box<Work<'_>>) -> ! {
+    // SAFETY: plain system calls; the sandbox process's ends are not the worker's.
     unsafe {
         libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
         catch_self_sent_signals(ends.res);
+        libc::close(ends.vault);
+        libc::close(ends.ctl);
     }
+    panics::start_recording(orders.backtrace);
     room_for_fds(fds);
     let reporter = Reporter {
         fd: ends.res,
         progress: ends.progress,
+        vault: vault::Vault::new(ends.vault_tx),
     };
-    let mut outcome: Option<Result<(), (Phase, String)>> = None;
+    let mut outcome: Option<Result<(), (Phase, Failure)>> = None;
     let ran = fresh_thread::run_on_fresh_thread(Box::new(|| {
         outcome = Some(work(&reporter));
     }));
     let frame = match (ran, outcome) {
         (_, Some(Ok(()))) => Frame::Ok,
-        (_, Some(Err((phase, msg)))) => Frame::Failed(phase, msg),
-        (Err(panic), None) => Frame::Failed(Phase::Setup, format!("the harness panicked: {panic}")),
-        (Ok(()), None) => Frame::Failed(Phase::Setup, "the worker ended without a result".into()),
+        (_, Some(Err((phase, failure)))) => Frame::Failed(phase, failure),
+        (Err(panic), None) => Frame::Failed(
+            Phase::Setup,
+            Failure::Harness(format!("the harness panicked: {panic}")),
+        ),
+        (Ok(()), None) => Frame::Failed(
+            Phase::Setup,
+            Failure::Harness("the worker ended without a result".into()),
+        ),
     };
     flush_std();
+    // The sandbox process reads the verdict from the page once this process is gone.
+    ends.progress.set_verdict(frame == Frame::Ok);
     frame.send(ends.res);
     exit(0)
 }

@@ -18,6 +18,8 @@ mod child;
 mod fresh_thread;
 /// A mount namespace with /run/netns, so `ip netns exec` works inside the sandbox.
 pub(crate) mod mounts;
+/// The worker's panic hook: records panics instead of printing them.
+pub(crate) mod panics;
 /// The test thread's side: relay output, read frames, enforce the deadline.
 mod parent;
 /// A page shared with the parent where the work posts its phase and step.
@@ -26,18 +28,26 @@ mod progress;
 pub(crate) mod protocol;
 /// Entering a new user namespace with the caller's ids mapped, or why it failed.
 mod userns;
+/// Namespaces and capture sockets handed to the sandbox process as they are made.
+pub(crate) mod vault;
+/// The sandbox process's reading of node state and capture after a failure.
+pub(crate) mod witness;
 pub(crate) use fresh_thread::panic_message;
+pub(crate) use parent::{Ending, Outcome, GRACE};
+pub(crate) use protocol::Failure;
 
-use crate::error::{Error, Phase, Timings};
+use crate::error::{Phase, Timings};
 use protocol::Frame;
 use std::os::fd::{AsRawFd, RawFd};
 use std::time::Duration;
 
-/// The worker's line back to the parent: progress on the shared page, the rest as frames.
-#[derive(Debug, Clone, Copy)]
+/// The worker's line back to the parent: progress on the shared page, the rest as
+/// frames; namespaces and capture sockets go to the sandbox process (`vault`).
+#[derive(Debug)]
 pub(crate) struct Reporter {
     fd: RawFd,
     progress: progress::ProgressWriter,
+    pub(crate) vault: vault::Vault,
 }
 
 impl Reporter {
@@ -56,25 +66,28 @@ impl Reporter {
     }
 }
 
-/// What the worker runs: build, body and checks, or the phase and message of a failure.
-pub(crate) type Work<'a> = dyn FnOnce(&Reporter) -> Result<(), (Phase, String)> + 'a;
+/// What the worker runs: build, body and checks, or the phase and the failure.
+pub(crate) type Work<'a> = dyn FnOnce(&Reporter) -> Result<(), (Phase, Failure)> + 'a;
 
-/// Runs `work` in a fresh sandbox and waits for it, at most `timeout`. `fds` is how
-/// many file descriptors the work expects to hold at once (a namespace and a netlink
-/// socket per node, and so on).
+/// Runs `work` in a fresh sandbox and waits for it, at most `timeout` (then the
+/// sandbox process reads the state and capture, within a grace, and is killed).
+/// `fds` is how many file descriptors the work expects to hold at once (a namespace
+/// and a netlink socket per node, and so on); `orders` say what to keep of a failure.
 pub(crate) fn run(
     timeout: Duration,
     fds: usize,
+    orders: &witness::Orders,
     work: Box<Work<'_>>,
-) -> (Result<(), Error>, Timings) {
+) -> (Ending, Timings) {
     let started = progress::now_ns();
+    let spawn_failed = |why: String| (Ending::spawn_failed(why), Timings::default());
     let pipes = match Pipes::new() {
         Ok(p) => p,
-        Err(e) => return (Err(Error::Spawn(format!("pipe: {e}"))), Timings::default()),
+        Err(e) => return spawn_failed(format!("pipe: {e}")),
     };
     let page = match progress::ProgressPage::new() {
         Ok(b) => b,
-        Err(e) => return (Err(Error::Spawn(format!("mmap: {e}"))), Timings::default()),
+        Err(e) => return spawn_failed(format!("mmap: {e}")),
     };
     let ids = userns::Ids::current();
     let parent_pid = std::process::id();
@@ -90,14 +103,15 @@ pub(crate) fn run(
     drop(err_lock);
     drop(out_lock);
     match forked {
-        -1 => (
-            Err(Error::Spawn(format!(
-                "fork: {}",
-                std::io::Error::last_os_error()
-            ))),
-            Timings::default(),
+        -1 => spawn_failed(format!("fork: {}", std::io::Error::last_os_error())),
+        0 => child::main(
+            parent_pid,
+            ids,
+            pipes.child_ends(page.writer()),
+            fds,
+            orders,
+            work,
         ),
-        0 => child::main(parent_pid, ids, pipes.child_ends(page.writer()), fds, work),
         pid => {
             let ends = pipes.into_parent_ends();
             parent::supervise(pid, ends, &page, timeout, started)
@@ -105,11 +119,14 @@ pub(crate) fn run(
     }
 }
 
-/// The three pipes between parent and sandbox: stdout, stderr and result frames.
+/// The pipes between parent and sandbox (stdout, stderr, result frames, and the
+/// deadline the other way), and the vault between worker and sandbox process.
 struct Pipes {
     out: (std::os::fd::OwnedFd, std::os::fd::OwnedFd),
     err: (std::os::fd::OwnedFd, std::os::fd::OwnedFd),
     res: (std::os::fd::OwnedFd, std::os::fd::OwnedFd),
+    ctl: (std::os::fd::OwnedFd, std::os::fd::OwnedFd),
+    vault: (std::os::fd::OwnedFd, std::os::fd::OwnedFd),
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -117,6 +134,12 @@ pub(crate) struct ChildEnds {
     out: RawFd,
     err: RawFd,
     res: RawFd,
+    /// The parent writes a byte here at the deadline.
+    ctl: RawFd,
+    /// The sandbox process's end of the vault.
+    vault: RawFd,
+    /// The worker's end.
+    vault_tx: RawFd,
     progress: progress::ProgressWriter,
 }
 
@@ -124,6 +147,7 @@ pub(crate) struct ParentEnds {
     out: std::os::fd::OwnedFd,
     err: std::os::fd::OwnedFd,
     res: std::os::fd::OwnedFd,
+    ctl: std::os::fd::OwnedFd,
 }
 
 impl Pipes {
@@ -134,6 +158,9 @@ impl Pipes {
             out: nix::unistd::pipe2(flags)?,
             err: nix::unistd::pipe2(flags)?,
             res: nix::unistd::pipe2(flags)?,
+            ctl: nix::unistd::pipe2(flags)?,
+            vault: vault::pair()
+                .map_err(|e| nix::errno::Errno::from_raw(e.raw_os_error().unwrap_or(libc::EIO)))?,
         })
     }
 
@@ -142,16 +169,20 @@ impl Pipes {
             out: self.out.1.as_raw_fd(),
             err: self.err.1.as_raw_fd(),
             res: self.res.1.as_raw_fd(),
+            ctl: self.ctl.0.as_raw_fd(),
+            vault: self.vault.1.as_raw_fd(),
+            vault_tx: self.vault.0.as_raw_fd(),
             progress,
         }
     }
 
-    /// Keeps the read ends; the write ends close here, in the parent.
+    /// Keeps the read ends and the deadline's write end; the others close here.
     fn into_parent_ends(self) -> ParentEnds {
         ParentEnds {
             out: self.out.0,
             err: self.err.0,
             res: self.res.0,
+            ctl: self.ctl.1,
         }
     }
 }

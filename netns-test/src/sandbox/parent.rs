@@ -1,13 +1,89 @@
 //! The test thread's side: relay output, read frames, enforce the deadline.
+//!
+//! At the deadline the parent does not kill at once: it writes a byte to the sandbox
+//! process, which reads every node's state while the worker is still stuck, writes the
+//! capture and says `End` (`witness.rs`). After `GRACE` without it, the sandbox is
+//! killed and the report says the state could not be taken.
 
 use super::progress::{now_ns, ProgressPage};
-use super::protocol::{Decoder, Frame, WorkerExit};
+use super::protocol::{Decoder, Failure, Frame, WorkerExit};
 use super::ParentEnds;
-use crate::error::{Error, Timings};
+use crate::error::{Phase, Timings};
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
+use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
-/// Waits for the sandbox `pid` and turns what it said into the run's result, and
+/// How long the sandbox process may take, after the deadline, to read the state.
+pub(crate) const GRACE: Duration = Duration::from_secs(1);
+
+/// How a sandbox ended, as the parent saw it: the outcome, where the run was, and what
+/// the sandbox process found.
+#[derive(Debug)]
+pub(crate) struct Ending {
+    pub outcome: Outcome,
+    pub phase: Phase,
+    pub step: Option<String>,
+    /// The node states the sandbox process read, and when (or why it could not).
+    pub states: Option<crate::report::States>,
+    /// The capture file written, or why not.
+    pub capture: Option<Result<String, String>>,
+}
+
+#[derive(Debug)]
+pub(crate) enum Outcome {
+    Passed,
+    Failed(Failure),
+    Unavailable(String),
+    TimedOut(Duration),
+    Killed(String),
+    Exited(i32),
+    Spawn(String),
+}
+
+impl Ending {
+    pub(crate) fn spawn_failed(why: String) -> Ending {
+        Ending {
+            outcome: Outcome::Spawn(why),
+            phase: Phase::Setup,
+            step: None,
+            states: None,
+            capture: None,
+        }
+    }
+}
+
+/// Sandboxes that said `End` still have to exit, which takes an RCU grace period per
+/// capture socket they close: a thread of the test process waits for them (reaps
+/// them), off the tests' path. Started with the first sandbox that needs it; it takes
+/// nothing a forked child could need (fork copies only the forking thread).
+fn reap_later(pid: libc::pid_t) {
+    static REAPER: Mutex<Option<std::sync::mpsc::Sender<libc::pid_t>>> = Mutex::new(None);
+    let mut reaper = REAPER.lock().unwrap_or_else(PoisonError::into_inner);
+    let sent = reaper.as_ref().is_some_and(|tx| tx.send(pid).is_ok());
+    if sent {
+        return;
+    }
+    let (tx, rx) = std::sync::mpsc::channel::<libc::pid_t>();
+    let started = std::thread::Builder::new()
+        .name("netns-test-reaper".into())
+        .spawn(move || {
+            for pid in rx {
+                reap(pid);
+            }
+        });
+    match started {
+        Ok(_) => {
+            let _ = tx.send(pid);
+            *reaper = Some(tx);
+        }
+        // No thread: wait here, as if the sandbox were still on the test's path.
+        Err(_) => {
+            reap(pid);
+        }
+    }
+}
+
+/// Waits for the sandbox `pid` and turns what it said into the run's ending, and
 /// how long each phase took (from the progress page; `started` is from `progress::now_ns`).
 pub(super) fn supervise(
     pid: libc::pid_t,
@@ -15,16 +91,16 @@ pub(super) fn supervise(
     page: &ProgressPage,
     timeout: Duration,
     started: u64,
-) -> (Result<(), Error>, Timings) {
-    // The end of the sandbox is seen through a pidfd, not through EOF on the pipes:
-    // other tests fork at the same time, and their children hold copies of our write
-    // ends until they exit, so EOF could come late.
+) -> (Ending, Timings) {
+    // The end of the sandbox is seen through its `End` frame, or through a pidfd if it
+    // dies without one, not through EOF on the pipes: other tests fork at the same
+    // time, and their children hold copies of our write ends until they exit.
     let pidfd = match pidfd_open(pid) {
         Ok(fd) => fd,
         Err(e) => {
             kill_and_reap(pid);
             return (
-                Err(Error::Spawn(format!("pidfd_open: {e}"))),
+                Ending::spawn_failed(format!("pidfd_open: {e}")),
                 Timings::default(),
             );
         }
@@ -39,12 +115,20 @@ pub(super) fn supervise(
     let mut deadline = Instant::now() + timeout;
     let mut kept = 0;
     let mut timed_out = false;
+    let mut ended = false;
+    let mut gone = false;
 
     loop {
         let now = Instant::now();
         if now >= deadline {
+            if timed_out {
+                break; // the grace is over too
+            }
             timed_out = true;
-            break;
+            // SAFETY: writing one byte from a stack buffer to our own pipe.
+            unsafe { libc::write(ends.ctl.as_raw_fd(), [1u8].as_ptr().cast(), 1) };
+            deadline = now + GRACE;
+            continue;
         }
         let wait_ms = (deadline - now).as_millis().min(i32::MAX as u128) as i32;
         let mut fds = [
@@ -72,80 +156,88 @@ pub(super) fn supervise(
             // A kept sandbox: tell the developer now, on the real stderr (libtest
             // would hold captured output until the test ends), and wait for it.
             for f in &frames[kept..] {
-                if let Frame::Keep(secs, how) = f {
-                    use std::io::Write;
-                    let _ = std::io::stderr().write_all(how.as_bytes());
-                    deadline += Duration::from_secs(*secs);
+                match f {
+                    Frame::Keep(secs, how) if !timed_out => {
+                        use std::io::Write;
+                        let _ = std::io::stderr().write_all(how.as_bytes());
+                        deadline += Duration::from_secs(*secs);
+                    }
+                    Frame::End => ended = true,
+                    _ => {}
                 }
             }
             kept = frames.len();
         }
+        if ended {
+            break;
+        }
         if fds[3].revents != 0 {
+            gone = true;
             break;
         }
     }
 
-    let status = if timed_out {
-        kill_and_reap(pid)
-    } else {
+    let status = if ended {
+        // It only has to exit now: reaped later, off the test's path.
+        reap_later(pid);
+        0
+    } else if gone {
         reap(pid)
+    } else {
+        kill_and_reap(pid)
     };
-    // Everything the sandbox wrote before it ended is in the pipes now.
+    // Everything the worker wrote before it ended is in the pipes now.
     drain(ends.out.as_raw_fd(), |b| out.push(b));
     drain(ends.err.as_raw_fd(), |b| err.push(b));
     drain(ends.res.as_raw_fd(), |b| frames.extend(decoder.push(b)));
     out.finish();
     err.finish();
-    (
-        verdict(&frames, status, page, timed_out.then_some(timeout)),
-        page.timings(started, now_ns()),
-    )
+    let ending = Ending {
+        outcome: outcome(&frames, status, timed_out.then_some(timeout)),
+        phase: frames
+            .iter()
+            .find_map(|f| match f {
+                Frame::Failed(phase, _) => Some(*phase),
+                _ => None,
+            })
+            .unwrap_or_else(|| page.phase()),
+        step: page.step(),
+        states: frames.iter().find_map(|f| match f {
+            Frame::States { when, nodes } => Some(crate::report::States {
+                when: when.clone(),
+                nodes: nodes.clone(),
+            }),
+            _ => None,
+        }),
+        capture: frames.iter().find_map(|f| match f {
+            Frame::Capture(r) => Some(r.clone()),
+            _ => None,
+        }),
+    };
+    (ending, page.timings(started, now_ns()))
 }
 
-/// Turns the frames and the sandbox's wait status into the result.
-fn verdict(
-    frames: &[Frame],
-    status: i32,
-    page: &ProgressPage,
-    timed_out: Option<Duration>,
-) -> Result<(), Error> {
-    let phase = page.phase();
+/// The first result among the frames, else the sandbox's wait status.
+fn outcome(frames: &[Frame], status: i32, timed_out: Option<Duration>) -> Outcome {
     if let Some(after) = timed_out {
-        let step = page.step();
-        return Err(Error::TimedOut { after, phase, step });
+        return Outcome::TimedOut(after);
     }
     for frame in frames {
         match frame {
-            Frame::Ok => return Ok(()),
-            Frame::Failed(phase, message) => {
-                return Err(Error::Failed {
-                    phase: *phase,
-                    message: message.clone(),
-                })
-            }
-            Frame::Unavailable(why) => return Err(Error::Unavailable(why.clone())),
+            Frame::Ok => return Outcome::Passed,
+            Frame::Failed(_, failure) => return Outcome::Failed(failure.clone()),
+            Frame::Unavailable(why) => return Outcome::Unavailable(why.clone()),
             Frame::WorkerExit(WorkerExit::Signal(sig)) => {
-                return Err(Error::Killed {
-                    signal: signal_name(*sig),
-                    phase,
-                })
+                return Outcome::Killed(signal_name(*sig))
             }
-            Frame::WorkerExit(WorkerExit::Code(code)) => {
-                return Err(Error::Exited { code: *code, phase })
-            }
-            Frame::Keep(..) => {}
+            Frame::WorkerExit(WorkerExit::Code(code)) => return Outcome::Exited(*code),
+            Frame::Keep(..) | Frame::States { .. } | Frame::Capture(_) | Frame::End => {}
         }
     }
     if libc::WIFSIGNALED(status) {
-        Err(Error::Killed {
-            signal: signal_name(libc::WTERMSIG(status)),
-            phase,
-        })
+        Outcome::Killed(signal_name(libc::WTERMSIG(status)))
     } else {
-        Err(Error::Exited {
-            code: libc::WEXITSTATUS(status),
-            phase,
-        })
+        Outcome::Exited(libc::WEXITSTATUS(status))
     }
 }
 

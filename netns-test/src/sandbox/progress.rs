@@ -21,6 +21,18 @@ struct Shared {
     seq: AtomicU32,
     len: AtomicU32,
     step: [AtomicU8; STEP_BYTES],
+    /// The worker's verdict, set just before it sends it: 0 none yet, 1 passed,
+    /// 2 failed. The sandbox process reads it once the worker is gone.
+    verdict: AtomicU8,
+}
+
+/// What the worker decided, as the page holds it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Verdict {
+    /// The worker ended (or hangs) without one: death by signal, `exit`, a hang.
+    None,
+    Passed,
+    Failed,
 }
 
 /// The parent's handle, which also unmaps the page.
@@ -156,6 +168,22 @@ impl ProgressWriter {
     pub(crate) fn phase(&self, phase: Phase) {
         self.step("");
         self.page().began[phase.to_byte() as usize].store(now_ns(), Ordering::Release);
+    }
+
+    /// Posts the worker's verdict, before its result frame.
+    pub(crate) fn set_verdict(&self, passed: bool) {
+        self.page()
+            .verdict
+            .store(if passed { 1 } else { 2 }, Ordering::Release);
+    }
+
+    /// The verdict the worker posted (read by the sandbox process).
+    pub(crate) fn verdict(&self) -> Verdict {
+        match self.page().verdict.load(Ordering::Acquire) {
+            1 => Verdict::Passed,
+            2 => Verdict::Failed,
+            _ => Verdict::None,
+        }
     }
 
     /// Names the step under way (cut to 240 bytes). One thread posts, the work's.

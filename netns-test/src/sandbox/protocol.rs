@@ -1,9 +1,12 @@
 //! Frames the sandbox sends its parent over the result pipe.
 //!
 //! A frame is a tag byte, a little-endian u32 length and the payload. Two writers use
-//! the pipe one after the other (the worker process, then its waiting parent once the
-//! worker is gone), never at the same time, so frames never interleave.
+//! the pipe one after the other (the worker process, then the sandbox process once the
+//! worker is gone or has been killed), never at the same time, so frames never
+//! interleave. The sandbox process's last frame is `End`: after it, the run is over
+//! for the test even while the sandbox process still exits (closing capture sockets).
 
+use super::panics::PanicRecord;
 use crate::error::Phase;
 use std::io::Write;
 use std::os::fd::{BorrowedFd, RawFd};
@@ -13,14 +16,53 @@ pub(crate) enum Frame {
     /// The run passed.
     Ok,
     /// The run failed in a phase.
-    Failed(Phase, String),
+    Failed(Phase, Failure),
     /// User namespaces are unavailable: cause and fix.
     Unavailable(String),
     /// A failed run is kept alive for a developer (NETNS_TEST_KEEP) for this long
     /// (seconds); the text says how to enter it.
     Keep(u64, String),
-    /// The worker process ended without a result frame: raw wait status.
+    /// The worker process ended without a result frame.
     WorkerExit(WorkerExit),
+    /// Every node's state as `ip` would print it, read by the sandbox process, and
+    /// when (`after the worker ended`, `at the deadline`), or why it could not be.
+    States {
+        when: String,
+        nodes: Result<Vec<(String, String)>, String>,
+    },
+    /// The capture file written, with what it holds, or why not.
+    Capture(Result<String, String>),
+    /// The sandbox process has nothing more to say.
+    End,
+}
+
+/// What the worker says of a failure.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Failure {
+    /// The body panicked: the panic, and others recorded in the worker.
+    Panicked {
+        panic: Box<PanicRecord>,
+        others: Vec<PanicRecord>,
+    },
+    /// The body returned `Err`: its `Debug` form.
+    Returned(String),
+    Build(String),
+    /// One line per failed check.
+    Checks(Vec<String>),
+    /// The harness itself failed in the sandbox.
+    Harness(String),
+}
+
+impl Failure {
+    /// One line, for a kept sandbox's banner.
+    pub(crate) fn summary(&self) -> String {
+        match self {
+            Failure::Panicked { panic, .. } => format!("the body panicked: {}", panic.message),
+            Failure::Returned(e) => format!("the body returned Err: {e}"),
+            Failure::Build(e) | Failure::Harness(e) => e.clone(),
+            Failure::Checks(c) => format!("{} check(s) failed: {}", c.len(), c.join("; ")),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -29,28 +71,159 @@ pub(crate) enum WorkerExit {
     Signal(i32),
 }
 
+/// Little-endian fields, strings with a u32 length.
+#[derive(Default)]
+struct Put(Vec<u8>);
+
+impl Put {
+    fn u8(&mut self, v: u8) -> &mut Self {
+        self.0.push(v);
+        self
+    }
+    fn u64(&mut self, v: u64) -> &mut Self {
+        self.0.extend_from_slice(&v.to_le_bytes());
+        self
+    }
+    fn str(&mut self, s: &str) -> &mut Self {
+        self.0.extend_from_slice(&(s.len() as u32).to_le_bytes());
+        self.0.extend_from_slice(s.as_bytes());
+        self
+    }
+    fn strs(&mut self, v: &[String]) -> &mut Self {
+        self.u64(v.len() as u64);
+        v.iter().for_each(|s| {
+            self.str(s);
+        });
+        self
+    }
+    fn panic(&mut self, p: &PanicRecord) -> &mut Self {
+        self.str(&p.message).str(&p.location).str(&p.thread);
+        self.u64(p.frames.len() as u64);
+        p.frames.iter().for_each(|f| {
+            self.u64(*f);
+        });
+        self
+    }
+    fn result_str(&mut self, r: &Result<String, String>) -> &mut Self {
+        match r {
+            Ok(s) => self.u8(1).str(s),
+            Err(s) => self.u8(0).str(s),
+        }
+    }
+}
+
+struct Get<'a>(&'a [u8]);
+
+impl Get<'_> {
+    fn take(&mut self, n: usize) -> Option<&[u8]> {
+        if self.0.len() < n {
+            return None;
+        }
+        let (head, rest) = self.0.split_at(n);
+        self.0 = rest;
+        Some(head)
+    }
+    fn u8(&mut self) -> Option<u8> {
+        Some(self.take(1)?[0])
+    }
+    fn u64(&mut self) -> Option<u64> {
+        Some(u64::from_le_bytes(self.take(8)?.try_into().ok()?))
+    }
+    fn str(&mut self) -> Option<String> {
+        let n = u32::from_le_bytes(self.take(4)?.try_into().ok()?) as usize;
+        Some(String::from_utf8_lossy(self.take(n)?).into_owned())
+    }
+    fn strs(&mut self) -> Option<Vec<String>> {
+        (0..self.u64()?).map(|_| self.str()).collect()
+    }
+    fn panic(&mut self) -> Option<PanicRecord> {
+        Some(PanicRecord {
+            message: self.str()?,
+            location: self.str()?,
+            thread: self.str()?,
+            frames: (0..self.u64()?.min(1000))
+                .map(|_| self.u64())
+                .collect::<Option<_>>()?,
+        })
+    }
+    fn result_str(&mut self) -> Option<Result<String, String>> {
+        Some(match self.u8()? {
+            1 => Ok(self.str()?),
+            _ => Err(self.str()?),
+        })
+    }
+}
+
 impl Frame {
     fn encode(&self) -> Vec<u8> {
-        let (tag, payload): (u8, Vec<u8>) = match self {
-            Frame::Ok => (b'O', vec![]),
-            Frame::Failed(p, msg) => {
-                let mut v = vec![p.to_byte()];
-                v.extend_from_slice(msg.as_bytes());
-                (b'F', v)
+        let mut p = Put::default();
+        let tag = match self {
+            Frame::Ok => b'O',
+            Frame::Failed(phase, failure) => {
+                p.u8(phase.to_byte());
+                match failure {
+                    Failure::Panicked { panic, others } => {
+                        p.u8(b'P').panic(panic).u64(others.len() as u64);
+                        others.iter().for_each(|o| {
+                            p.panic(o);
+                        });
+                    }
+                    Failure::Returned(s) => {
+                        p.u8(b'E').str(s);
+                    }
+                    Failure::Build(s) => {
+                        p.u8(b'B').str(s);
+                    }
+                    Failure::Checks(c) => {
+                        p.u8(b'C').strs(c);
+                    }
+                    Failure::Harness(s) => {
+                        p.u8(b'H').str(s);
+                    }
+                }
+                b'F'
             }
-            Frame::Unavailable(msg) => (b'U', msg.as_bytes().to_vec()),
+            Frame::Unavailable(msg) => {
+                p.str(msg);
+                b'U'
+            }
             Frame::Keep(secs, msg) => {
-                let mut v = secs.to_le_bytes().to_vec();
-                v.extend_from_slice(msg.as_bytes());
-                (b'K', v)
+                p.u64(*secs).str(msg);
+                b'K'
             }
-            Frame::WorkerExit(WorkerExit::Code(c)) => (b'C', c.to_le_bytes().to_vec()),
-            Frame::WorkerExit(WorkerExit::Signal(s)) => (b'S', s.to_le_bytes().to_vec()),
+            Frame::WorkerExit(WorkerExit::Code(c)) => {
+                p.0.extend_from_slice(&c.to_le_bytes());
+                b'C'
+            }
+            Frame::WorkerExit(WorkerExit::Signal(s)) => {
+                p.0.extend_from_slice(&s.to_le_bytes());
+                b'S'
+            }
+            Frame::States { when, nodes } => {
+                p.str(when);
+                match nodes {
+                    Ok(nodes) => {
+                        p.u8(1).u64(nodes.len() as u64);
+                        nodes.iter().for_each(|(n, s)| {
+                            p.str(n).str(s);
+                        });
+                    }
+                    Err(e) => {
+                        p.u8(0).str(e);
+                    }
+                }
+                b'N'
+            }
+            Frame::Capture(r) => {
+                p.result_str(r);
+                b'P'
+            }
+            Frame::End => b'E',
         };
-        let mut out = Vec::with_capacity(5 + payload.len());
+        let mut out = Vec::with_capacity(5 + p.0.len());
         out.push(tag);
-        out.extend_from_slice(&(payload.len() as u32).to_le_bytes());
-        out.extend_from_slice(&payload);
+        out.extend_from_slice(&(p.0.len() as u32).to_le_bytes());
+        out.extend_from_slice(&p.0);
         out
     }
 
@@ -110,19 +283,41 @@ fn decode(tag: u8, p: &[u8]) -> Option<Frame> {
         p.get(..4)
             .map(|b| i32::from_le_bytes(b.try_into().unwrap()))
     };
+    let mut g = Get(p);
     Some(match tag {
         b'O' => Frame::Ok,
-        b'F' => Frame::Failed(
-            Phase::from_byte(*p.first()?),
-            String::from_utf8_lossy(&p[1..]).into_owned(),
-        ),
-        b'U' => Frame::Unavailable(String::from_utf8_lossy(p).into_owned()),
-        b'K' => Frame::Keep(
-            u64::from_le_bytes(p.get(..8)?.try_into().ok()?),
-            String::from_utf8_lossy(&p[8..]).into_owned(),
-        ),
+        b'F' => {
+            let phase = Phase::from_byte(g.u8()?);
+            let failure = match g.u8()? {
+                b'P' => Failure::Panicked {
+                    panic: Box::new(g.panic()?),
+                    others: (0..g.u64()?.min(100))
+                        .map(|_| g.panic())
+                        .collect::<Option<_>>()?,
+                },
+                b'E' => Failure::Returned(g.str()?),
+                b'B' => Failure::Build(g.str()?),
+                b'C' => Failure::Checks(g.strs()?),
+                _ => Failure::Harness(g.str()?),
+            };
+            Frame::Failed(phase, failure)
+        }
+        b'U' => Frame::Unavailable(g.str()?),
+        b'K' => Frame::Keep(g.u64()?, g.str()?),
         b'C' => Frame::WorkerExit(WorkerExit::Code(int()?)),
         b'S' => Frame::WorkerExit(WorkerExit::Signal(int()?)),
+        b'N' => {
+            let when = g.str()?;
+            let nodes = match g.u8()? {
+                1 => Ok((0..g.u64()?)
+                    .map(|_| Some((g.str()?, g.str()?)))
+                    .collect::<Option<_>>()?),
+                _ => Err(g.str()?),
+            };
+            Frame::States { when, nodes }
+        }
+        b'P' => Frame::Capture(g.result_str()?),
+        b'E' => Frame::End,
         _ => return None,
     })
 }
@@ -133,12 +328,36 @@ mod tests {
 
     #[test]
     fn frames_survive_arbitrary_splits() {
+        let panic = PanicRecord {
+            message: "boom".into(),
+            location: "tests/x.rs:3:5".into(),
+            thread: "<unnamed>".into(),
+            frames: vec![1, 2, 3],
+        };
         let frames = vec![
             Frame::Keep(600, "nsenter ...".into()),
-            Frame::Failed(Phase::Checks, "expect a -> b: no reply\nmore".into()),
+            Frame::Failed(Phase::Checks, Failure::Checks(vec!["expect a -> b".into()])),
+            Frame::Failed(
+                Phase::Body,
+                Failure::Panicked {
+                    panic: Box::new(panic.clone()),
+                    others: vec![panic],
+                },
+            ),
+            Frame::Failed(Phase::Build, Failure::Build("building node a".into())),
             Frame::Unavailable("no userns".into()),
             Frame::WorkerExit(WorkerExit::Signal(11)),
+            Frame::States {
+                when: "at the deadline".into(),
+                nodes: Ok(vec![("a".into(), "links:\n".into())]),
+            },
+            Frame::States {
+                when: String::new(),
+                nodes: Err("no".into()),
+            },
+            Frame::Capture(Ok("capture.pcapng".into())),
             Frame::Ok,
+            Frame::End,
         ];
         let bytes: Vec<u8> = frames.iter().flat_map(|f| f.encode()).collect();
         for split in [1, 2, 3, 7, bytes.len()] {

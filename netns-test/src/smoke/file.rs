@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use std::sync::{PoisonError, RwLock};
 
 /// What became of one file.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct FileResult {
     pub name: String,
     pub path: PathBuf,
@@ -23,7 +23,7 @@ pub struct FileResult {
 }
 
 /// How one file's run ended.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub enum Outcome {
     /// Built, and every check passed.
     Passed,
@@ -107,7 +107,7 @@ pub fn run_file(file: &TopoFile, options: Options) -> FileResult {
     result.timings = timings;
     result.outcome = match outcome {
         Ok(()) => Outcome::Passed,
-        Err(e @ Error::Unavailable(_)) => Outcome::Unavailable(e.to_string()),
+        Err(e) if e.is_unavailable() => Outcome::Unavailable(e.to_string()),
         Err(e) => Outcome::Failed(e),
     };
     result

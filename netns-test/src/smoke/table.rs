@@ -2,7 +2,7 @@
 //! is, what building and checking it cost, and how it ended.
 
 use super::{FileResult, Outcome};
-use crate::Error;
+use crate::Cause;
 use std::fmt::Write;
 use std::time::Duration;
 
@@ -89,11 +89,11 @@ fn verdict(outcome: &Outcome) -> String {
         Outcome::Unreadable(_) => "FAILED: unreadable".into(),
         Outcome::Invalid(_) => "FAILED: parse error".into(),
         Outcome::Unavailable(_) => "ignored: no user namespaces here".into(),
-        Outcome::Failed(e) => match e {
-            Error::TimedOut { phase, .. } => format!("FAILED: timed out in {phase}"),
-            Error::Killed { signal, phase } => format!("FAILED: killed by {signal} in {phase}"),
-            Error::Spawn(_) => "FAILED: could not start the sandbox".into(),
-            e => format!("FAILED in {}", e.phase()),
+        Outcome::Failed(e) => match e.cause() {
+            Cause::TimedOut { .. } => format!("FAILED: timed out in {}", e.phase()),
+            Cause::Killed { signal } => format!("FAILED: killed by {signal} in {}", e.phase()),
+            Cause::Spawn(_) => "FAILED: could not start the sandbox".into(),
+            _ => format!("FAILED in {}", e.phase()),
         },
     }
 }
@@ -101,7 +101,7 @@ fn verdict(outcome: &Outcome) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{Phase, Timings};
+    use crate::{Error, Phase, Timings};
 
     fn result(name: &str, nodes: usize, links: usize, outcome: Outcome) -> FileResult {
         FileResult {
@@ -135,10 +135,10 @@ mod tests {
                 "lossy",
                 2,
                 1,
-                Outcome::Failed(Error::Failed {
-                    phase: Phase::Checks,
-                    message: "1 check failed".into(),
-                }),
+                Outcome::Failed(Error::new(
+                    Cause::Checks(vec!["a check".into()]),
+                    Phase::Checks,
+                )),
             ),
         ]);
         assert_eq!(

@@ -59,8 +59,17 @@ fn run_ours(
     topology: &Topology,
     failures: &mut usize,
 ) -> Result<Option<(Duration, Timings)>, String> {
+    run_with(topology, Options::new(), failures)
+}
+
+/// [`run_ours`] with `options`.
+fn run_with(
+    topology: &Topology,
+    options: Options,
+    failures: &mut usize,
+) -> Result<Option<(Duration, Timings)>, String> {
     let start = Instant::now();
-    let (result, timings) = netns_test::run_timed(topology, Options::new(), |_| ());
+    let (result, timings) = netns_test::run_timed(topology, options, |_| ());
     let wall = start.elapsed();
     match result {
         Ok(()) => Ok(Some((wall, timings))),
@@ -165,8 +174,12 @@ fn cpu_ticks() -> (u64, u64) {
 const W1_BURST: usize = 10;
 
 pub struct W1 {
-    /// Runs 2..=W1_BURST of every burst: back to back, as in a suite.
+    /// Runs 2..=W1_BURST of every burst: back to back, as in a suite. With the default
+    /// options: packet capture on (written only for a failure).
     pub ours: Stats,
+    /// The same with capture off (`CaptureMode::Never`), in bursts alternating with
+    /// the ones above: what the default capture costs is the difference.
+    pub no_capture: Stats,
     /// The first run of every burst: after an idle pause.
     pub cold: Stats,
     pub failures: usize,
@@ -177,6 +190,7 @@ pub struct W1 {
 pub fn bench_w1(plan: &Plan, shell: bool) -> Result<W1, String> {
     let mut w1 = W1 {
         ours: Stats::default(),
+        no_capture: Stats::default(),
         cold: Stats::default(),
         failures: 0,
         timings: Vec::new(),
@@ -199,6 +213,19 @@ pub fn bench_w1(plan: &Plan, shell: bool) -> Result<W1, String> {
                 } else {
                     w1.ours.push(wall);
                     w1.timings.push(timings);
+                }
+            }
+        }
+        settle(2 * W1_BURST);
+        for b in 0..W1_BURST {
+            let topology = parse(W1_TOPOLOGY)?;
+            let mut failures = 0;
+            let off = Options::new().capture(netns_test::CaptureMode::Never);
+            let run = run_with(&topology, off, &mut failures)?;
+            if measured && b > 0 {
+                w1.failures += failures;
+                if let Some((wall, _)) = run {
+                    w1.no_capture.push(wall);
                 }
             }
         }
@@ -294,4 +321,9 @@ pub fn bench_w3(path: &Path, warm: usize, runs: usize) -> Result<W3, String> {
         }
     }
     Ok(w3)
+}
+
+/// W1's median with capture on (the default) minus with capture off, in ms.
+pub fn capture_cost(w1: &W1) -> Option<f64> {
+    Some(w1.ours.median()? - w1.no_capture.median()?)
 }

@@ -2,7 +2,7 @@
 
 use super::{kernel, ratio, Report, GATEFLOW_W1_MS, PATCHBAY_W1_MS, PATCHBAY_W2_128_MS};
 use crate::stats::Stats;
-use crate::workloads::{W1_TOPOLOGY, W3_TESTS};
+use crate::workloads::{capture_cost, W1_TOPOLOGY, W3_TESTS};
 use netns_test::Timings;
 use serde_json::{json, Value};
 use std::time::Duration;
@@ -29,6 +29,8 @@ impl Report {
                     "failures": self.w1.failures,
                     "total": self.w1.ours.json(),
                     "after_idle_pause": self.w1.cold.json(),
+                    "capture_off": self.w1.no_capture.json(),
+                    "capture_cost_ms": capture_cost(&self.w1),
                     "setup": phase(|t| t.setup),
                     "build": phase(|t| t.build),
                     "checks": phase(|t| t.checks),

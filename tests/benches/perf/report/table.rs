@@ -1,12 +1,12 @@
 //! The table printed at the end of a run, with the targets met and the peers' figures.
 
 use super::{
-    fmt_ms, kernel, mark, med_p90, mib, ratio, Report, CHILD_RSS_MAX_KIB, GATEFLOW_W1_MS,
-    PATCHBAY_W1_MS, PATCHBAY_W2_128_MS, W1_MAX_MS, W1_MIN_RATIO, W2_128_MAX_MS, W2_256_MAX_FACTOR,
-    W2_MIN_RATIO, W3_MAX_MS,
+    fmt_ms, kernel, mark, med_p90, mib, ratio, Report, CAPTURE_MAX_MS, CHILD_RSS_MAX_KIB,
+    GATEFLOW_W1_MS, PATCHBAY_W1_MS, PATCHBAY_W2_128_MS, W1_MAX_MS, W1_MIN_RATIO, W2_128_MAX_MS,
+    W2_256_MAX_FACTOR, W2_MIN_RATIO, W3_MAX_MS,
 };
 use crate::stats::{ShellStats, Stats};
-use crate::workloads::W3_TESTS;
+use crate::workloads::{capture_cost, W3_TESTS};
 use netns_test::Timings;
 use std::fmt::Write as _;
 use std::time::Duration;
@@ -115,6 +115,22 @@ impl Report {
                 &ratio_s(ratio(&w1.shell, &w1.cold)),
                 "",
                 "",
+            ],
+        );
+        row(
+            &mut t,
+            ["  capture off", &med_p90(&w1.no_capture), "", "", "", ""],
+        );
+        let cost = capture_cost(w1);
+        row(
+            &mut t,
+            [
+                "  capture on − off",
+                &cost.map_or("–".into(), |c| format!("{c:+.2} ms")),
+                "",
+                "",
+                &format!("≤ {CAPTURE_MAX_MS} ms"),
+                mark(ok("W1 capture cost")),
             ],
         );
         for w in &self.w2 {
