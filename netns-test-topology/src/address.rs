@@ -5,9 +5,10 @@
 //! an address says at a glance which segment and which end it is.
 
 use crate::error::ParseError;
-use crate::model::{Cidr, End, SegmentKind, Topology};
+use crate::model::{End, IpNet, SegmentKind, Topology};
 use crate::parse::Spans;
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+use ipnet::{Ipv4Net, Ipv6Net};
+use std::net::{Ipv4Addr, Ipv6Addr};
 
 /// The last segment number that fits in `10.S/256.S%256.0/24`.
 const MAX_SEGMENT: usize = 65535;
@@ -16,17 +17,14 @@ const MAX_ENDS: usize = 254;
 
 /// The automatic addresses of end `n` (1-based) on segment `s` (1-based):
 /// `10.<s/256>.<s%256>.<n>/24` and `fd00:<s>::<n>/64`.
-pub fn automatic(s: u16, n: u8) -> [Cidr; 2] {
+pub fn automatic(s: u16, n: u8) -> [IpNet; 2] {
     let [hi, lo] = s.to_be_bytes();
     [
-        Cidr {
-            addr: IpAddr::V4(Ipv4Addr::new(10, hi, lo, n)),
-            prefix: 24,
-        },
-        Cidr {
-            addr: IpAddr::V6(Ipv6Addr::new(0xfd00, s, 0, 0, 0, 0, 0, n.into())),
-            prefix: 64,
-        },
+        IpNet::V4(Ipv4Net::new_assert(Ipv4Addr::new(10, hi, lo, n), 24)),
+        IpNet::V6(Ipv6Net::new_assert(
+            Ipv6Addr::new(0xfd00, s, 0, 0, 0, 0, 0, n.into()),
+            64,
+        )),
     ]
 }
 

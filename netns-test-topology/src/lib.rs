@@ -25,8 +25,9 @@
 //! );
 //! ```
 //!
-//! The language is described in `docs/topology.md`. The parser has no dependency,
-//! so the proc-macro can run it at compile time and the runtime again.
+//! The language is described in `docs/topology.md`. Its one dependency is `ipnet`
+//! (addresses with their prefix are `IpNet`), so the proc-macro can run it at compile
+//! time cheaply and the runtime again.
 
 // The modules in the order a text flows through them.
 
@@ -53,8 +54,9 @@ mod print;
 
 pub use address::automatic as automatic_addrs;
 pub use error::{CidrParseError, ParseError};
+pub use model::{parse_cidr, IpNet};
 pub use model::{
-    Bridge, Cidr, Destination, End, Expect, ExpectKind, Impairment, Link, Member, Node, NodeEnd,
-    Percent, Route, Segment, SegmentKind, Target, Topology, HOST,
+    Bridge, Destination, End, Expect, ExpectKind, Impairment, Link, Member, Node, NodeEnd, Percent,
+    Route, Segment, SegmentKind, Target, Topology, HOST,
 };
 pub use parse::parse;

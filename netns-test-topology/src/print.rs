@@ -198,7 +198,7 @@ impl Topology {
 
 #[cfg(test)]
 mod tests {
-    use crate::model::{Cidr, Destination, Expect, ExpectKind, Node, Route, Target, Topology};
+    use crate::model::{Destination, Expect, ExpectKind, IpNet, Node, Route, Target, Topology};
     use crate::parse;
 
     fn ok(src: &str) -> Topology {
@@ -300,7 +300,7 @@ expect host -> fd00:4::1
         assert_eq!(plain.to_string(), "node n");
         let route = Route {
             node: "a".into(),
-            dest: Destination::Net("10.0.0.0/8".parse::<Cidr>().unwrap()),
+            dest: Destination::Net("10.0.0.0/8".parse::<IpNet>().unwrap()),
             via: "10.1.1.1".parse().unwrap(),
         };
         assert_eq!(route.to_string(), "route a 10.0.0.0/8 via 10.1.1.1");

@@ -6,7 +6,7 @@
 
 use crate::error::ParseError;
 use crate::lex::Pos;
-use crate::model::{Cidr, Destination, End, ExpectKind, Target, Topology};
+use crate::model::{Destination, End, ExpectKind, IpNet, Target, Topology};
 use crate::parse::Spans;
 use std::collections::HashMap;
 use std::net::IpAddr;
@@ -36,7 +36,7 @@ fn unique_addrs(topo: &Topology, spans: &Spans, errors: &mut Vec<ParseError>) {
     for (b, bridge) in topo.bridges.iter().enumerate() {
         for (c, &pos) in bridge.addrs.iter().zip(&spans.bridges[b].addrs) {
             all.push(Placed {
-                addr: c.addr,
+                addr: c.addr(),
                 pos,
                 on: format!("bridge {}", bridge.name),
                 automatic: false,
@@ -52,7 +52,7 @@ fn unique_addrs(topo: &Topology, spans: &Spans, errors: &mut Vec<ParseError>) {
             let automatic = span.addrs.is_empty();
             for (i, c) in end.addrs.iter().enumerate() {
                 all.push(Placed {
-                    addr: c.addr,
+                    addr: c.addr(),
                     pos: span.addrs.get(i).copied().unwrap_or(span.name),
                     on: format!("{}:{}", end.node, end.ifname),
                     automatic,
@@ -99,7 +99,7 @@ fn unknown_node(topo: &Topology, name: &str, statement: &str, pos: Pos) -> Parse
 }
 
 fn routes(topo: &Topology, spans: &Spans, errors: &mut Vec<ParseError>) {
-    let mut seen: HashMap<(&str, Cidr), Pos> = HashMap::new();
+    let mut seen: HashMap<(&str, IpNet), Pos> = HashMap::new();
     for (r, route) in topo.routes.iter().enumerate() {
         let span = &spans.routes[r];
         if !topo.has_node(&route.node) {
@@ -118,15 +118,15 @@ fn routes(topo: &Topology, spans: &Spans, errors: &mut Vec<ParseError>) {
             )));
         }
         let addrs = topo.node_addrs(&route.node);
-        if addrs.iter().any(|c| c.addr == route.via) {
+        if addrs.iter().any(|c| c.addr() == route.via) {
             errors.push(span.via.error(format!(
                 "gateway {} is an address of {} itself",
                 route.via, route.node
             )));
-        } else if !addrs.iter().any(|c| c.contains(route.via)) {
+        } else if !addrs.iter().any(|c| c.contains(&route.via)) {
             let mut subnets: Vec<String> = Vec::new();
             for c in &addrs {
-                let net = c.network().to_string();
+                let net = c.trunc().to_string();
                 if !subnets.contains(&net) {
                     subnets.push(net);
                 }

@@ -1,7 +1,7 @@
 //! The examples of the language reference, parsed into the exact models they mean.
 
 use netns_test_topology::{
-    parse, Bridge, Cidr, Destination, End, Expect, ExpectKind, Link, Node, NodeEnd, Route, Target,
+    parse, Bridge, Destination, End, Expect, ExpectKind, IpNet, Link, Node, NodeEnd, Route, Target,
     Topology, HOST,
 };
 use std::net::IpAddr;
@@ -10,7 +10,7 @@ fn ok(src: &str) -> Topology {
     parse(src).unwrap_or_else(|e| panic!("{src}\n{e}"))
 }
 
-fn cidrs(addrs: &[&str]) -> Vec<Cidr> {
+fn cidrs(addrs: &[&str]) -> Vec<IpNet> {
     addrs.iter().map(|a| a.parse().unwrap()).collect()
 }
 

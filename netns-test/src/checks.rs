@@ -103,8 +103,8 @@ fn ring_probes(net: &Net, probes: &mut Vec<Probe>) {
                 .filter_map(|m| {
                     m.addrs
                         .iter()
-                        .find(|c| c.addr.is_ipv6() == v6)
-                        .map(|c| (m, c.addr))
+                        .find(|c| c.addr().is_ipv6() == v6)
+                        .map(|c| (m, c.addr()))
                 })
                 .collect();
             if ring.len() < 2 {

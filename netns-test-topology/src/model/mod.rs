@@ -10,7 +10,8 @@ mod queries;
 mod segments;
 
 pub use crate::impair::{Impairment, Percent};
-pub use cidr::Cidr;
+pub use cidr::parse_cidr;
+pub use ipnet::IpNet;
 pub(crate) use segments::Stmt;
 pub use segments::{Member, Segment, SegmentKind};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
@@ -46,7 +47,7 @@ pub struct Node {
 pub struct Bridge {
     pub name: String,
     pub node: String,
-    pub addrs: Vec<Cidr>,
+    pub addrs: Vec<IpNet>,
     pub mtu: Option<u32>,
     /// How many links were written before this bridge's statement. The order of
     /// bridges among links numbers the segments (and so the automatic addresses),
@@ -79,7 +80,7 @@ pub enum End {
 pub struct NodeEnd {
     pub node: String,
     pub ifname: String,
-    pub addrs: Vec<Cidr>,
+    pub addrs: Vec<IpNet>,
 }
 
 /// `route NODE (default | CIDR) via IP`.
@@ -95,7 +96,7 @@ pub struct Route {
 pub enum Destination {
     /// `0.0.0.0/0` or `::/0`, by the gateway's family.
     Default,
-    Net(Cidr),
+    Net(IpNet),
 }
 
 /// `expect NODE (-> | <-> | -x-) TARGET`.
@@ -151,15 +152,12 @@ impl Link {
 
 impl Destination {
     /// The destination as a subnet; `default` takes its family from the gateway.
-    pub fn net(&self, via: IpAddr) -> Cidr {
+    pub fn net(&self, via: IpAddr) -> IpNet {
         match *self {
             Destination::Net(c) => c,
-            Destination::Default => Cidr {
-                addr: match via {
-                    IpAddr::V4(_) => IpAddr::V4(Ipv4Addr::UNSPECIFIED),
-                    IpAddr::V6(_) => IpAddr::V6(Ipv6Addr::UNSPECIFIED),
-                },
-                prefix: 0,
+            Destination::Default => match via {
+                IpAddr::V4(_) => IpNet::V4(ipnet::Ipv4Net::new_assert(Ipv4Addr::UNSPECIFIED, 0)),
+                IpAddr::V6(_) => IpNet::V6(ipnet::Ipv6Net::new_assert(Ipv6Addr::UNSPECIFIED, 0)),
             },
         }
     }
@@ -200,7 +198,7 @@ mod tests {
         s.parse().unwrap()
     }
 
-    fn cidr(s: &str) -> Cidr {
+    fn cidr(s: &str) -> IpNet {
         s.parse().unwrap()
     }
 

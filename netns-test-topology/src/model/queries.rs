@@ -1,7 +1,7 @@
 //! Questions asked of a whole topology about one name: is it a node, which
 //! interfaces and addresses does it own, which address does it answer pings on.
 
-use super::{Bridge, Cidr, End, Node, Stmt, Target, Topology, HOST};
+use super::{Bridge, End, IpNet, Node, Stmt, Target, Topology, HOST};
 use std::net::IpAddr;
 
 impl Topology {
@@ -28,7 +28,7 @@ impl Topology {
 
     /// Every address of a node: on its veth ends and on the bridges in it, in the
     /// order of the text.
-    pub fn node_addrs(&self, node: &str) -> Vec<Cidr> {
+    pub fn node_addrs(&self, node: &str) -> Vec<IpNet> {
         self.ifaces(node)
             .into_iter()
             .flat_map(|(_, addrs)| addrs)
@@ -37,7 +37,7 @@ impl Topology {
 
     /// Every interface a node owns but `lo`: its veth ends, the bridges in it and
     /// their ports, with their addresses, in the order of the text.
-    pub fn ifaces(&self, node: &str) -> Vec<(String, Vec<Cidr>)> {
+    pub fn ifaces(&self, node: &str) -> Vec<(String, Vec<IpNet>)> {
         let mut out = Vec::new();
         for stmt in self.statements() {
             match stmt {
@@ -84,9 +84,9 @@ impl Topology {
                     .iter()
                     .filter(|m| m.node == *name)
                     .find_map(|m| m.addrs.first())
-                    .map(|c| c.addr)
+                    .map(|c| c.addr())
             });
-        shared.or_else(|| self.node_addrs(name).first().map(|c| c.addr))
+        shared.or_else(|| self.node_addrs(name).first().map(|c| c.addr()))
     }
 }
 #[cfg(test)]
@@ -98,7 +98,7 @@ mod tests {
         parse(src).unwrap_or_else(|e| panic!("{src:?}: {e}"))
     }
 
-    fn cidr(s: &str) -> Cidr {
+    fn cidr(s: &str) -> IpNet {
         s.parse().unwrap()
     }
 

@@ -1,7 +1,7 @@
 //! The L2 segments of a topology (each veth pair between nodes, each bridge with
 //! its ports), and the order its bridges and links were written in.
 
-use super::{Cidr, End, Side, Topology};
+use super::{End, IpNet, Side, Topology};
 use std::collections::HashMap;
 
 /// One L2 segment: a veth pair, or a bridge with everything enslaved to it.
@@ -27,7 +27,7 @@ pub enum SegmentKind {
 pub struct Member {
     pub node: String,
     pub ifname: String,
-    pub addrs: Vec<Cidr>,
+    pub addrs: Vec<IpNet>,
 }
 
 /// One statement that makes things, in the order of the text.
@@ -151,7 +151,7 @@ mod tests {
         parse(src).unwrap_or_else(|e| panic!("{src:?}: {e}"))
     }
 
-    fn cidr(s: &str) -> Cidr {
+    fn cidr(s: &str) -> IpNet {
         s.parse().unwrap()
     }
 

@@ -2,16 +2,16 @@
 
 use crate::error::ParseError;
 use crate::lex::Token;
-use crate::model::Cidr;
+use crate::model::{parse_cidr, IpNet};
 use std::net::IpAddr;
 
 /// Parses an interface address and rejects those no interface can carry.
-pub(super) fn interface_addr(t: Token<'_>) -> Result<Cidr, ParseError> {
-    let c = Cidr::parse(t.text).map_err(|e| t.pos.error(e.to_string()))?;
-    if let Some(what) = unusable(c.addr) {
+pub(super) fn interface_addr(t: Token<'_>) -> Result<IpNet, ParseError> {
+    let c = parse_cidr(t.text).map_err(|e| t.pos.error(e.to_string()))?;
+    if let Some(what) = unusable(c.addr()) {
         return Err(t.pos.error(format!(
             "{} cannot be an interface address: it is {what}",
-            c.addr
+            c.addr()
         )));
     }
     Ok(c)

@@ -5,7 +5,7 @@ use super::names::check_name;
 use super::spans::ExpectSpan;
 use super::Parser;
 use crate::error::ParseError;
-use crate::model::{Cidr, Expect, ExpectKind, Target};
+use crate::model::{parse_cidr, Expect, ExpectKind, Target};
 use std::net::IpAddr;
 use std::str::FromStr;
 
@@ -26,7 +26,7 @@ impl Parser {
         let t = cur.next_or(TARGET)?;
         let target = if let Ok(ip) = IpAddr::from_str(t.text) {
             Target::Ip(ip)
-        } else if Cidr::parse(t.text).is_ok() {
+        } else if parse_cidr(t.text).is_ok() {
             return Err(t.pos.error(format!(
                 "expected a node name or an address without prefix length, found {:?}",
                 t.text

@@ -9,7 +9,7 @@ use super::spans::{EndSpan, LinkSpan};
 use super::{Kind, Parser};
 use crate::error::ParseError;
 use crate::lex::Pos;
-use crate::model::{Cidr, End, Link, NodeEnd};
+use crate::model::{parse_cidr, End, Link, NodeEnd};
 use std::net::IpAddr;
 use std::str::FromStr;
 
@@ -20,7 +20,7 @@ impl Parser {
         if t.text == "--" || link_option(&t) {
             return Err(unexpected(t, EXPECTED));
         }
-        if Cidr::parse(t.text).is_ok() || IpAddr::from_str(t.text).is_ok() {
+        if parse_cidr(t.text).is_ok() || IpAddr::from_str(t.text).is_ok() {
             return Err(t.pos.error(format!(
                 "expected a node or bridge name before the addresses, found {:?}",
                 t.text

@@ -6,7 +6,7 @@ use super::names::check_name;
 use super::spans::RouteSpan;
 use super::Parser;
 use crate::error::ParseError;
-use crate::model::{Cidr, Destination, Route};
+use crate::model::{parse_cidr, Destination, Route};
 use std::net::IpAddr;
 use std::str::FromStr;
 
@@ -20,11 +20,11 @@ impl Parser {
         let dest = if d.text == "default" {
             Destination::Default
         } else {
-            let c = Cidr::parse(d.text).map_err(|_| unexpected(d, DEST))?;
-            if c.network() != c {
+            let c = parse_cidr(d.text).map_err(|_| unexpected(d, DEST))?;
+            if c.trunc() != c {
                 return Err(d.pos.error(format!(
                     "route destination {c} has host bits set: did you mean {}?",
-                    c.network()
+                    c.trunc()
                 )));
             }
             Destination::Net(c)
@@ -42,11 +42,11 @@ impl Parser {
                 .error(format!("{gw} cannot be a gateway: it is {what}")));
         }
         if let Destination::Net(c) = dest {
-            if c.addr.is_ipv4() != gw.is_ipv4() {
+            if c.addr().is_ipv4() != gw.is_ipv4() {
                 return Err(g.pos.error(format!(
                     "gateway {gw} is {} but the destination {c} is {}",
                     family(gw),
-                    family(c.addr)
+                    family(c.addr())
                 )));
             }
         }

@@ -2,7 +2,7 @@
 
 use crate::raw::{Raw, RawAddr, RawEnd};
 use netns_test_topology::{
-    Bridge, Cidr, Destination, End, Expect, ExpectKind, Link, Node, NodeEnd, Route, SegmentKind,
+    Bridge, Destination, End, Expect, ExpectKind, IpNet, Link, Node, NodeEnd, Route, SegmentKind,
     Target, Topology, HOST,
 };
 use std::collections::{HashMap, HashSet};
@@ -27,25 +27,25 @@ struct Addrs {
 }
 
 impl Addrs {
-    fn take(&mut self, raw: &[RawAddr]) -> Vec<Cidr> {
+    fn take(&mut self, raw: &[RawAddr]) -> Vec<IpNet> {
         let mut out = Vec::new();
         for &r in raw {
             let ip = ip_of(r);
             let max = if r.v6 { 129 } else { 33 };
             if usable(ip) && self.used.insert(ip) {
-                out.push(Cidr::new(ip, r.prefix % max).unwrap());
+                out.push(IpNet::new(ip, r.prefix % max).unwrap());
             }
         }
         out
     }
 
     /// One more address, for a segment that got none.
-    fn fresh(&mut self) -> Cidr {
+    fn fresh(&mut self) -> IpNet {
         loop {
             self.fresh += 1;
             let ip = IpAddr::V4(Ipv4Addr::from(0xc612_0000 + self.fresh));
             if self.used.insert(ip) {
-                return Cidr::new(ip, 24).unwrap();
+                return IpNet::new(ip, 24).unwrap();
             }
         }
     }
@@ -237,12 +237,12 @@ pub(crate) fn build(raw: Raw) -> Topology {
         let Some(c) = own.get(r.addr % own.len().max(1)) else {
             continue;
         };
-        let via = match c.addr {
-            IpAddr::V4(a) if c.prefix < 32 => IpAddr::V4(Ipv4Addr::from(u32::from(a) ^ 1)),
-            IpAddr::V6(a) if c.prefix < 128 => IpAddr::V6(Ipv6Addr::from(u128::from(a) ^ 1)),
+        let via = match c.addr() {
+            IpAddr::V4(a) if c.prefix_len() < 32 => IpAddr::V4(Ipv4Addr::from(u32::from(a) ^ 1)),
+            IpAddr::V6(a) if c.prefix_len() < 128 => IpAddr::V6(Ipv6Addr::from(u128::from(a) ^ 1)),
             _ => continue,
         };
-        if !usable(via) || own.iter().any(|o| o.addr == via) {
+        if !usable(via) || own.iter().any(|o| o.addr() == via) {
             continue;
         }
         let dest = if r.default {
@@ -253,7 +253,7 @@ pub(crate) fn build(raw: Raw) -> Topology {
                 IpAddr::V6(_) => IpAddr::V6(Ipv6Addr::from(r.dest.bits)),
             };
             let max = if via.is_ipv4() { 33 } else { 129 };
-            Destination::Net(Cidr::new(ip, r.dest.prefix % max).unwrap().network())
+            Destination::Net(IpNet::new(ip, r.dest.prefix % max).unwrap().trunc())
         };
         if seen.insert((node.clone(), dest.net(via))) {
             t.routes.push(Route { node, dest, via });

@@ -73,7 +73,7 @@ pub(super) async fn ipv6_ready(space: &Space, ns: &NetNs, deadline: Instant) -> 
         .ifaces
         .iter()
         .flat_map(|i| {
-            i.addrs.iter().filter_map(move |c| match c.addr {
+            i.addrs.iter().filter_map(move |c| match c.addr() {
                 IpAddr::V6(v6) => Some((i.name.as_str(), v6)),
                 IpAddr::V4(_) => None,
             })

@@ -39,7 +39,7 @@ use crate::kernel::netlink;
 use crate::kernel::netns::NetNs;
 use crate::sandbox::vault::Vault;
 use futures::future::try_join_all;
-use netns_test_topology::{Cidr, Topology};
+use netns_test_topology::{IpNet, Topology};
 use plan::Plan;
 use rtnetlink::Handle;
 use std::os::fd::AsFd;
@@ -59,7 +59,7 @@ pub(crate) struct BuiltIface {
     pub name: String,
     pub index: u32,
     pub mac: [u8; 6],
-    pub addrs: Vec<Cidr>,
+    pub addrs: Vec<IpNet>,
 }
 
 /// A build under way: checked, planned, and its namespaces being made.
@@ -93,7 +93,7 @@ pub(crate) fn start(topo: &Topology, outside: u64, capture: bool) -> Result<Star
         .iter()
         .flat_map(|s| &s.ifaces)
         .flat_map(|i| &i.addrs)
-        .any(|c| c.addr.is_ipv6());
+        .any(|c| c.addr().is_ipv6());
     let factory = namespaces::Factory::start(&plan, &host, ipv6, capture)?;
     Ok(Started { plan, factory })
 }
@@ -157,7 +157,7 @@ pub(crate) async fn finish(
             .ifaces
             .iter()
             .flat_map(|i| &i.addrs)
-            .any(|c| c.addr.is_ipv6())
+            .any(|c| c.addr().is_ipv6())
         {
             step(&format!("waiting for node {}'s IPv6 addresses", space.name));
             barrier::ipv6_ready(space, ns, deadline).await?;

@@ -4,7 +4,7 @@
 //! a new link, so we choose every index ourselves (lo is 1 in every namespace) and
 //! never have to look one up.
 
-use netns_test_topology::{Cidr, End, Impairment, Route, Topology, HOST};
+use netns_test_topology::{End, Impairment, IpNet, Route, Topology, HOST};
 
 /// Every namespace: `host` first, then the nodes in order.
 #[derive(Debug)]
@@ -26,7 +26,7 @@ pub(crate) struct Space {
 pub(crate) struct Planned {
     pub name: String,
     pub index: u32,
-    pub addrs: Vec<Cidr>,
+    pub addrs: Vec<IpNet>,
     pub mtu: Option<u32>,
     /// The bridge (by index, in the same namespace) this port is enslaved to.
     pub master: Option<u32>,
@@ -184,7 +184,7 @@ impl Space {
     fn push(
         &mut self,
         name: &str,
-        addrs: Vec<Cidr>,
+        addrs: Vec<IpNet>,
         mtu: Option<u32>,
         master: Option<u32>,
         kind: Kind,

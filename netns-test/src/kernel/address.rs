@@ -2,22 +2,22 @@
 //! reaches after it (the solicited-node multicast group joined).
 
 use netlink_packet_route::address::{AddressAttribute, AddressFlags, AddressMessage};
-use netns_test_topology::Cidr;
+use netns_test_topology::IpNet;
 use rtnetlink::AddressMessageBuilder;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 /// Adds `addr` to link `index`; an IPv6 address is usable at once (NODAD: no duplicate
 /// address detection inside a sandbox, which would delay the first packet by ~2 s).
-pub(crate) fn add(index: u32, addr: &Cidr) -> AddressMessage {
-    match addr.addr {
+pub(crate) fn add(index: u32, addr: &IpNet) -> AddressMessage {
+    match addr.addr() {
         IpAddr::V4(ip) => AddressMessageBuilder::<Ipv4Addr>::new()
             .index(index)
-            .address(ip, addr.prefix)
+            .address(ip, addr.prefix_len())
             .build(),
         IpAddr::V6(ip) => {
             let mut m = AddressMessageBuilder::<Ipv6Addr>::new()
                 .index(index)
-                .address(ip, addr.prefix)
+                .address(ip, addr.prefix_len())
                 .build();
             m.attributes
                 .push(AddressAttribute::Flags(AddressFlags::Nodad));

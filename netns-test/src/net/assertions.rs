@@ -88,7 +88,7 @@ impl Net {
                 let iface = peer
                     .ifaces()
                     .iter()
-                    .find(|i| i.addrs.iter().any(|c| c.addr == ip))
+                    .find(|i| i.addrs.iter().any(|c| c.addr() == ip))
                     .unwrap_or_else(|| panic!("node {n} has no link with address {ip}"));
                 (format!("{n}'s {}", iface.name), iface.mac)
             }

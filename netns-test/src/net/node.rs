@@ -2,7 +2,7 @@
 
 use crate::builder::BuiltSpace;
 use crate::kernel::netns::NetNs;
-use crate::topology::Cidr;
+use crate::topology::IpNet;
 use std::future::Future;
 use std::net::IpAddr;
 use std::os::fd::{AsRawFd, OwnedFd};
@@ -56,7 +56,7 @@ pub struct Node {
     handle: rtnetlink::Handle,
     netlink: OnceLock<rtnetlink::Handle>,
     ifaces: Vec<Iface>,
-    addrs: Vec<Cidr>,
+    addrs: Vec<IpNet>,
     runtime: OnceLock<tokio::runtime::Runtime>,
 }
 
@@ -66,7 +66,7 @@ pub struct Iface {
     pub name: String,
     pub index: u32,
     pub mac: [u8; 6],
-    pub addrs: Vec<Cidr>,
+    pub addrs: Vec<IpNet>,
 }
 
 impl Node {
@@ -105,13 +105,13 @@ impl Node {
     #[track_caller]
     pub fn addr(&self) -> IpAddr {
         match self.addrs.first() {
-            Some(c) => c.addr,
+            Some(c) => c.addr(),
             None => panic!("node {} has no address", self.name),
         }
     }
 
     /// Every address of the node, in order of its links.
-    pub fn addrs(&self) -> &[Cidr] {
+    pub fn addrs(&self) -> &[IpNet] {
         &self.addrs
     }
 

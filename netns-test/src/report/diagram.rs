@@ -11,7 +11,7 @@
 //! `[x]` is a node (its own namespace, `host` being the sandbox's own), `(x)` a
 //! bridge, `----` a veth pair and `==+==` a bridge's ports.
 
-use crate::topology::{Cidr, End, NodeEnd, SegmentKind, Topology, HOST};
+use crate::topology::{End, IpNet, NodeEnd, SegmentKind, Topology, HOST};
 use std::fmt::Write;
 
 /// The drawing of `t`, one line per veth pair and per bridge port; nodes without
@@ -73,8 +73,8 @@ fn right_end(e: &NodeEnd) -> String {
     s
 }
 
-fn addrs(a: &[Cidr]) -> String {
-    a.iter().map(Cidr::to_string).collect::<Vec<_>>().join(" ")
+fn addrs(a: &[IpNet]) -> String {
+    a.iter().map(IpNet::to_string).collect::<Vec<_>>().join(" ")
 }
 
 /// `(br0@node addrs) ==+== END`, then one `+== END` line per further port, where END

@@ -3,7 +3,7 @@
 //! already; this makes them visible.
 
 use super::diagram;
-use crate::topology::{Cidr, End, Topology, HOST};
+use crate::topology::{End, IpNet, Topology, HOST};
 use std::collections::HashSet;
 use std::fmt::Write;
 
@@ -36,7 +36,7 @@ pub fn explain(t: &Topology) -> String {
         for (ifname, addrs) in ifaces {
             let listed = addrs
                 .iter()
-                .map(Cidr::to_string)
+                .map(IpNet::to_string)
                 .collect::<Vec<_>>()
                 .join(" ");
             let what = if t.bridge(&ifname).is_some_and(|b| b.node == node) {

@@ -136,7 +136,7 @@ fn neighbour_load(t: &crate::Topology) -> usize {
                 let n = s
                     .members
                     .iter()
-                    .filter(|m| m.addrs.iter().any(|a| a.is_ipv6() == v6))
+                    .filter(|m| m.addrs.iter().any(|a| a.addr().is_ipv6() == v6))
                     .count();
                 match n {
                     0 | 1 => 0,

@@ -9,7 +9,7 @@ mod names;
 mod node;
 mod route;
 
-use crate::model::{Cidr, NodeEnd, Side, Topology};
+use crate::model::{IpNet, NodeEnd, Side, Topology};
 use crate::parse;
 
 fn ok(src: &str) -> Topology {
@@ -23,7 +23,7 @@ fn err(src: &str) -> String {
     }
 }
 
-fn cidr(s: &str) -> Cidr {
+fn cidr(s: &str) -> IpNet {
     s.parse().unwrap()
 }
 
