@@ -6,7 +6,7 @@
 
 use crate::error::ParseError;
 use crate::model::{End, IpNet, SegmentKind, Topology};
-use crate::parse::Spans;
+use crate::spans::Spans;
 use ipnet::{Ipv4Net, Ipv6Net};
 use std::net::{Ipv4Addr, Ipv6Addr};
 

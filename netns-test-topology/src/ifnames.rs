@@ -4,8 +4,12 @@
 use crate::error::ParseError;
 use crate::lex::Pos;
 use crate::model::{End, Side, Topology};
-use crate::parse::{Spans, MAX_NAME};
+use crate::spans::Spans;
 use std::collections::{HashMap, HashSet};
+
+/// Node, bridge and interface names are at most this long: the kernel's IFNAMSIZ
+/// less the terminating NUL.
+pub(crate) const MAX_NAME: usize = 15;
 
 /// Something that takes an interface name in a node.
 #[derive(Debug)]

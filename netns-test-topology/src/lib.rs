@@ -35,6 +35,8 @@
 mod error;
 // Text to statements of words with their positions; cannot fail.
 mod lex;
+// Where each part of the model was written, for errors found after the statements.
+mod spans;
 // Statements to a model: syntax, and the checks that need only what came before.
 mod parse;
 // Durations as written (`20ms`, `30s`): one grammar for impairments and timeouts.

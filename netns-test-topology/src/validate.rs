@@ -7,7 +7,7 @@
 use crate::error::ParseError;
 use crate::lex::Pos;
 use crate::model::{Destination, End, ExpectKind, IpNet, Target, Topology};
-use crate::parse::Spans;
+use crate::spans::Spans;
 use std::collections::HashMap;
 use std::net::IpAddr;
 

@@ -4,10 +4,10 @@ use super::addrs::interface_addr;
 use super::cursor::Cursor;
 use super::link_options::mtu;
 use super::names::check_name;
-use super::spans::BridgeSpan;
 use super::{Kind, Parser};
 use crate::error::ParseError;
 use crate::model::{Bridge, HOST};
+use crate::spans::BridgeSpan;
 
 impl Parser {
     pub(super) fn bridge(&mut self, cur: &mut Cursor<'_, '_>) -> Result<(), ParseError> {

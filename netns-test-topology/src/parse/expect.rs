@@ -2,10 +2,10 @@
 
 use super::cursor::{unexpected, Cursor};
 use super::names::check_name;
-use super::spans::ExpectSpan;
 use super::Parser;
 use crate::error::ParseError;
 use crate::model::{parse_cidr, Expect, ExpectKind, Target};
+use crate::spans::ExpectSpan;
 use std::net::IpAddr;
 use std::str::FromStr;
 

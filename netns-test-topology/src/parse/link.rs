@@ -5,11 +5,11 @@ use super::addrs::interface_addr;
 use super::cursor::{unexpected, Cursor};
 use super::link_options::{link_option, link_options};
 use super::names::{check_ifname, check_name};
-use super::spans::{EndSpan, LinkSpan};
 use super::{Kind, Parser};
 use crate::error::ParseError;
 use crate::lex::Pos;
 use crate::model::{parse_cidr, End, Link, NodeEnd};
+use crate::spans::{EndSpan, LinkSpan};
 use std::net::IpAddr;
 use std::str::FromStr;
 

@@ -20,16 +20,13 @@ mod link_options;
 mod names;
 mod node;
 mod route;
-mod spans;
 #[cfg(test)]
 mod tests;
-
-pub(crate) use names::MAX_NAME;
-pub(crate) use spans::Spans;
 
 use crate::error::ParseError;
 use crate::lex::{lex, Pos, Statement};
 use crate::model::{Node, Topology, HOST};
+use crate::spans::Spans;
 use cursor::Cursor;
 use std::collections::{HashMap, HashSet};
 use std::str::FromStr;

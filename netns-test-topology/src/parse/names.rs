@@ -2,6 +2,7 @@
 //! characters and lengths they may have.
 
 use crate::error::ParseError;
+use crate::ifnames::MAX_NAME;
 use crate::lex::Pos;
 
 /// Words that start statements or options; they cannot be names, so that a typo
@@ -23,10 +24,6 @@ pub(super) const KEYWORDS: [&str; 15] = [
     "reorder",
     "rate",
 ];
-
-/// Node, bridge and interface names are at most this long: the kernel's IFNAMSIZ
-/// less the terminating NUL.
-pub(crate) const MAX_NAME: usize = 15;
 
 /// Checks a node or bridge name written at `pos`.
 pub(super) fn check_name(name: &str, pos: Pos) -> Result<(), ParseError> {

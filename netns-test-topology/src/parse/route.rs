@@ -3,10 +3,10 @@
 use super::addrs::unusable;
 use super::cursor::{unexpected, Cursor};
 use super::names::check_name;
-use super::spans::RouteSpan;
 use super::Parser;
 use crate::error::ParseError;
 use crate::model::{parse_cidr, Destination, Route};
+use crate::spans::RouteSpan;
 use std::net::IpAddr;
 use std::str::FromStr;
 

@@ -28,7 +28,7 @@ pub(crate) fn write_report(dir: &std::path::Path, error: &mut Error) -> Result<(
         std::fs::create_dir_all(dir)?;
         if !captured {
             // An earlier failure's packets would pass for this one's.
-            let _ = std::fs::remove_file(dir.join(sandbox::witness::CAPTURE_FILE));
+            let _ = std::fs::remove_file(dir.join(pcapng::CAPTURE_FILE));
         }
         std::fs::write(dir.join("report.txt"), text)?;
         std::fs::write(dir.join("report.html"), html)

@@ -5,6 +5,9 @@
 
 use std::io::{self, Write};
 
+/// The capture file's name in a forensics directory.
+pub(crate) const CAPTURE_FILE: &str = "capture.pcapng";
+
 /// One interface block: `name` is `node:iface`.
 #[derive(Debug, Clone)]
 pub(crate) struct Interface {

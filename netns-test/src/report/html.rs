@@ -98,7 +98,7 @@ pub(super) fn page(report: &Report, headline: &str) -> String {
                 "<dt>capture</dt><dd><a href=\"{f}\">{}</a> (open it with Wireshark or \
                  <code>tshark -r {f}</code>)</dd>",
                 esc(what),
-                f = crate::sandbox::witness::CAPTURE_FILE
+                f = crate::forensics::pcapng::CAPTURE_FILE
             );
         }
         Some(Err(why)) => {

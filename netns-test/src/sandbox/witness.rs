@@ -15,6 +15,7 @@ use super::vault::{self, Held};
 use super::ChildEnds;
 use crate::forensics::capture::{self, CaptureMode};
 use crate::forensics::pcapng;
+use crate::forensics::pcapng::CAPTURE_FILE;
 use crate::kernel::netns::NetNs;
 use std::os::fd::AsRawFd;
 use std::path::{Path, PathBuf};
@@ -28,9 +29,6 @@ pub(crate) struct Orders {
     /// RUST_BACKTRACE, for the worker's panic hook.
     pub backtrace: crate::options::Backtrace,
 }
-
-/// The capture file's name in a forensics directory.
-pub(crate) const CAPTURE_FILE: &str = "capture.pcapng";
 
 /// Waits for the worker `pid` or for the parent's deadline, reports, and says `End`.
 pub(super) fn watch(pid: libc::pid_t, ends: &ChildEnds, orders: &Orders) {
