@@ -20,7 +20,7 @@
 use crate::net::Node;
 use nix::sys::socket::{shutdown, Shutdown};
 use std::io::{self, Read, Write};
-use std::net::{SocketAddr, TcpListener, TcpStream, UdpSocket};
+use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream, UdpSocket};
 use std::os::fd::AsRawFd;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -43,7 +43,8 @@ pub struct Reflector {
     udp: Arc<UdpSocket>,
     tcp: TcpListener,
     stop: Arc<AtomicBool>,
-    threads: Vec<JoinHandle<()>>,
+    udp_thread: Option<JoinHandle<()>>,
+    tcp_thread: Option<JoinHandle<()>>,
 }
 
 impl Node {
@@ -86,7 +87,8 @@ impl Node {
             udp,
             tcp,
             stop,
-            threads: vec![udp_thread, tcp_thread],
+            udp_thread: Some(udp_thread),
+            tcp_thread: Some(tcp_thread),
         }
     }
 }
@@ -94,7 +96,12 @@ impl Node {
 /// Answers every datagram but the quiet ones with the source it came from.
 fn serve_udp(sock: &UdpSocket, stop: &AtomicBool) {
     let mut buf = [0u8; 2048];
-    while let Ok((n, from)) = sock.recv_from(&mut buf) {
+    loop {
+        let (n, from) = match sock.recv_from(&mut buf) {
+            Ok(got) => got,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(_) => return,
+        };
         if stop.load(Ordering::Relaxed) {
             return;
         }
@@ -106,7 +113,20 @@ fn serve_udp(sock: &UdpSocket, stop: &AtomicBool) {
 
 /// Writes every connecting peer's address to it, and closes the connection.
 fn serve_tcp(listener: &TcpListener, stop: &AtomicBool) {
-    while let Ok((mut stream, peer)) = listener.accept() {
+    loop {
+        let (mut stream, peer) = match listener.accept() {
+            Ok(got) => got,
+            // A client that gave up before the accept, or a signal: go on.
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    io::ErrorKind::ConnectionAborted | io::ErrorKind::Interrupted
+                ) && !stop.load(Ordering::Relaxed) =>
+            {
+                continue
+            }
+            Err(_) => return,
+        };
         if stop.load(Ordering::Relaxed) {
             return;
         }
@@ -134,12 +154,22 @@ impl Reflector {
 }
 
 impl Drop for Reflector {
-    /// Stops both threads: a shutdown wakes a blocked `recv_from` and `accept`.
+    /// Stops both threads and waits for them, so the port is free again. The UDP one
+    /// is woken by a datagram to itself over the node's loopback (a shutdown would
+    /// wake `recv_from` without a source address, which std's `recv_from` refuses
+    /// with a panic); the TCP one by a shutdown, which makes `accept` fail.
     fn drop(&mut self) {
         self.stop.store(true, Ordering::Relaxed);
-        let _ = shutdown(self.udp.as_raw_fd(), Shutdown::Both);
+        let woken = self
+            .udp
+            .send_to(&[QUIET], (Ipv4Addr::LOCALHOST, self.port()))
+            .is_ok();
         let _ = shutdown(self.tcp.as_raw_fd(), Shutdown::Both);
-        for t in self.threads.drain(..) {
+        // A thread that could not be woken ends with the sandbox.
+        if let (true, Some(t)) = (woken, self.udp_thread.take()) {
+            let _ = t.join();
+        }
+        if let Some(t) = self.tcp_thread.take() {
             let _ = t.join();
         }
     }

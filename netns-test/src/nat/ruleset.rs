@@ -141,6 +141,8 @@ pub(crate) fn build(setup: &Setup) -> Ruleset {
         rules.push(b.done());
     }
 
+    rules.extend(refresh_rules(setup, &inbound));
+
     // forward: from outside, only replies and what a dnat let in reach the inside.
     let wan_forward = || RuleBuilder::new("forward").cmp(Iif, CmpOp::Eq, &wan_index, &wan_name);
     rules.push(
@@ -172,6 +174,7 @@ pub(crate) fn build(setup: &Setup) -> Ruleset {
     }
 
     let chains = vec![
+        base("refresh", "filter", Hook::Prerouting, -101),
         base("prerouting", "nat", Hook::Prerouting, -100),
         Chain {
             name: "mapping",
@@ -248,6 +251,55 @@ fn mapping_rules(
             .done(),
     );
     rules.push(r().snat_to(addr, false).done());
+    rules
+}
+
+/// Traffic through a mapping in either direction keeps it: outbound (RFC 4787
+/// REQ-6 requires it), and inbound packets of established flows (which REQ-6 allows,
+/// and conntrack does for the flows themselves: without it a mapping would expire
+/// while its flows still carry packets). Packets that filtering drops are new, not
+/// established, and refresh nothing. Each rule looks the mapping up first, so it
+/// only refreshes one that exists (an update of a missing key would add it, with the
+/// placeholder data these rules give).
+fn refresh_rules(setup: &Setup, inbound: &Set) -> Vec<Rule> {
+    use Load::*;
+    let (wan, addr) = (&setup.wan, setup.wan.addr);
+    let (index, name) = (wan.index.to_ne_bytes(), format!("\"{}\"", wan.name));
+    let mut rules = Vec::new();
+    for (proto, timeout) in [
+        (Proto::Udp, setup.nat.udp_timeout),
+        (Proto::Tcp, TCP_TIMEOUT),
+    ] {
+        rules.push(
+            RuleBuilder::new("refresh")
+                .cmp(Iif, CmpOp::Eq, &index, &name)
+                .cmp(IpDaddr, CmpOp::Eq, &addr.octets(), &addr.to_string())
+                .has_bits(CtState, CT_ESTABLISHED, "established")
+                .cmp(L4proto, CmpOp::Eq, &[proto.number()], proto.word())
+                .in_set(&[L4proto, ThDport], inbound)
+                .update(
+                    inbound,
+                    &[L4proto, ThDport],
+                    Some(&[IpDaddr, ThDport]),
+                    timeout,
+                )
+                .done(),
+        );
+        rules.push(
+            RuleBuilder::new("record")
+                .cmp(Oif, CmpOp::Eq, &index, &name)
+                .cmp(IpSaddr, CmpOp::Eq, &addr.octets(), &addr.to_string())
+                .cmp(L4proto, CmpOp::Eq, &[proto.number()], proto.word())
+                .in_set(&[L4proto, ThSport], inbound)
+                .update(
+                    inbound,
+                    &[L4proto, ThSport],
+                    Some(&[IpSaddr, ThSport]),
+                    timeout,
+                )
+                .done(),
+        );
+    }
     rules
 }
 

@@ -150,6 +150,11 @@ fn a_port_restricted_cone_in_nft_syntax() {
 		elements = { udp . 4000 : 192.168.1.2 . 4000 }
 	}
 
+	chain refresh {
+		type filter hook prerouting priority dstnat - 1; policy accept;
+		iif "wan" ip daddr 203.0.113.1 ct state established meta l4proto udp meta l4proto . th dport @inbound update @inbound { meta l4proto . th dport timeout 2m : ip daddr . th dport }
+		iif "wan" ip daddr 203.0.113.1 ct state established meta l4proto tcp meta l4proto . th dport @inbound update @inbound { meta l4proto . th dport timeout 2h4m : ip daddr . th dport }
+	}
 	chain prerouting {
 		type nat hook prerouting priority dstnat; policy accept;
 		iif "wan" dnat ip to meta l4proto . th dport map @forwards
@@ -171,6 +176,8 @@ fn a_port_restricted_cone_in_nft_syntax() {
 		type filter hook postrouting priority srcnat + 1; policy accept;
 		ct direction original ct status snat meta l4proto udp update @inbound { meta l4proto . th sport timeout 2m : ct original ip saddr . ct original proto-src } update @outbound { meta l4proto . ct original ip saddr . ct original proto-src timeout 2m : ip saddr . th sport }
 		ct direction original ct status snat meta l4proto tcp update @inbound { meta l4proto . th sport timeout 2h4m : ct original ip saddr . ct original proto-src } update @outbound { meta l4proto . ct original ip saddr . ct original proto-src timeout 2h4m : ip saddr . th sport }
+		oif "wan" ip saddr 203.0.113.1 meta l4proto udp meta l4proto . th sport @inbound update @inbound { meta l4proto . th sport timeout 2m : ip saddr . th sport }
+		oif "wan" ip saddr 203.0.113.1 meta l4proto tcp meta l4proto . th sport @inbound update @inbound { meta l4proto . th sport timeout 2h4m : ip saddr . th sport }
 	}
 	chain forward {
 		type filter hook forward priority filter; policy accept;

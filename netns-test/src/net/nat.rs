@@ -2,11 +2,13 @@
 //! of the NAT), or give it another kind, while the test runs.
 
 use super::Net;
+use crate::kernel::backoff::Backoff;
 use crate::nat::table::{Installed, NatMapping};
 use crate::nat::Setup;
 use crate::topology::{Nat, NatKind};
 use std::net::Ipv4Addr;
 use std::sync::{Mutex, MutexGuard};
+use std::time::{Duration, Instant};
 
 /// A NAT of the topology, as its router holds it.
 #[derive(Debug)]
@@ -19,6 +21,7 @@ pub(crate) struct NatEntry {
 /// the kernel has done it; a kernel error panics with what failed.
 #[derive(Debug)]
 pub struct NatControl<'a> {
+    net: &'a Net,
     entry: &'a NatEntry,
 }
 
@@ -27,7 +30,7 @@ impl Net {
     #[track_caller]
     pub fn nat(&self, router: &str) -> NatControl<'_> {
         match self.nats.iter().find(|n| n.router == router) {
-            Some(entry) => NatControl { entry },
+            Some(entry) => NatControl { net: self, entry },
             None => {
                 let routers: Vec<&str> = self.nats.iter().map(|n| n.router.as_str()).collect();
                 let known = if routers.is_empty() {
@@ -78,6 +81,35 @@ impl NatControl<'_> {
         self.lock()
             .mappings()
             .unwrap_or_else(|e| panic!("reading the mappings of the NAT on {}: {e}", self.router()))
+    }
+
+    /// Waits until the NAT's mappings satisfy `done` (asking the kernel again with a
+    /// growing pause, from microseconds to 2 ms), for at most `within`: to see a
+    /// mapping expire after `udp-timeout`, say. Returns the mappings that satisfied
+    /// it; panics with the last ones if none did in time.
+    #[track_caller]
+    pub fn wait_until(
+        &self,
+        within: Duration,
+        mut done: impl FnMut(&[NatMapping]) -> bool,
+    ) -> Vec<NatMapping> {
+        let deadline = Instant::now() + within;
+        let mut backoff = Backoff::new(Duration::from_micros(50), deadline);
+        loop {
+            let now = self.mappings();
+            if done(&now) {
+                return now;
+            }
+            if !self.net.block(backoff.pause()) {
+                let list: Vec<String> = now.iter().map(|m| m.to_string()).collect();
+                panic!(
+                    "the mappings of the NAT on {} did not get there within {within:?}; \
+                     they are: [{}]",
+                    self.router(),
+                    list.join("; ")
+                );
+            }
+        }
     }
 
     /// Drops every mapping, as a reboot of the NAT does: established flows through it

@@ -21,6 +21,7 @@ impl Chain {
         let (kind, hook, priority) = self.base?;
         let priority = match (hook, priority) {
             (Hook::Prerouting, -100) => "dstnat".to_string(),
+            (Hook::Prerouting, p) if p < -100 => format!("dstnat - {}", -100 - p),
             (Hook::Postrouting, 100) => "srcnat".to_string(),
             (Hook::Postrouting, p) if p > 100 => format!("srcnat + {}", p - 100),
             (_, 0) => "filter".to_string(),
