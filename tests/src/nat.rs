@@ -142,6 +142,31 @@ fn until(sock: &UdpSocket, is_fence: impl Fn(SocketAddr, &[u8]) -> bool) -> Vec<
     }
 }
 
+/// What arrives at `sock` within `within`: for a negative check where no endpoint
+/// can send a fence (after a NAT dropped every mapping, nothing from outside reaches
+/// the inside), the bound is the check.
+pub fn nothing_within(sock: &UdpSocket, within: Duration) -> Vec<Datagram> {
+    let mut out = Vec::new();
+    let mut buf = [0u8; 1500];
+    let deadline = Instant::now() + within;
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return out;
+        }
+        sock.set_read_timeout(Some(left)).unwrap();
+        match sock.recv_from(&mut buf) {
+            Ok((n, from)) => out.push((from, buf[..n].to_vec())),
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+                ) => {}
+            Err(e) => panic!("receiving: {e}"),
+        }
+    }
+}
+
 /// Whether `payload` is among `got`, and from where.
 pub fn from_where(got: &[Datagram], payload: &[u8]) -> Option<SocketAddr> {
     got.iter()
