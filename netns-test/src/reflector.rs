@@ -8,12 +8,19 @@
 //! use netns_test::reflector;
 //! use std::net::UdpSocket;
 //!
-//! #[netns_test(topology_file = "tests/two_homes.topo")]
+//! #[netns_test(topology = "
+//!     node r1 forward
+//!     c1 192.168.1.2/24 -- r1:lan 192.168.1.1/24
+//!     r1:wan 203.0.113.1/24 -- s 203.0.113.10/24
+//!     route c1 default via 192.168.1.1
+//!     nat r1:wan port-restricted-cone
+//! ")]
 //! fn my_mapping(net: &Net) {
 //!     let _server = net.node("s").reflector(3478);
 //!     let sock = net.node("c1").run(|| UdpSocket::bind("0.0.0.0:40000").unwrap());
 //!     let seen = reflector::ask(&sock, "203.0.113.10:3478".parse().unwrap()).unwrap();
 //!     assert_eq!(seen.ip(), net.nat("r1").external_addr());
+//!     assert_eq!(seen.port(), 40000); // port preservation
 //! }
 //! ```
 

@@ -123,3 +123,26 @@ fn corporate_symmetric_nat_with_a_forward(net: &Net) {
         "web sees the client itself"
     );
 }
+
+/// The README shows `hole_punching_through_cone_nats` as it is here, with the path a
+/// crate of its own would use.
+#[test]
+fn the_readme_shows_this_example() {
+    let readme = include_str!("../../README.md");
+    let here = include_str!("nat_topologies.rs");
+    let body = |text: &str| -> String {
+        let start = text
+            .find("#[netns_test(topology_file = \"")
+            .expect("the example's attribute");
+        let end = start + text[start..].find("\n}\n").expect("the example's end") + 3;
+        text[start..end]
+            .replace("tests/two_homes.topo", "topologies/two_homes.topo")
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    let readme_example = &readme[readme.find("### NATs and hole punching").unwrap()..];
+    assert_eq!(body(readme_example), body(here));
+}
