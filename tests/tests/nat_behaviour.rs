@@ -120,6 +120,16 @@ fn checks(net: &Net, nat: &netns_test::Nat) -> Vec<String> {
         format!("c2 got {got:?}"),
     );
 
+    // A forwarded port is never handed out as a mapping, even to the port's own
+    // number on another inside host.
+    let c2_4000 = udp(net, "c2", 4000);
+    let mapped_4000 = ask(&c2_4000, at(S1, 3478));
+    check(
+        "a forward's port is no mapping",
+        mapped_4000.port() != 4000,
+        format!("c2:4000 mapped to {mapped_4000}"),
+    );
+
     // Other traffic: TCP out through the NAT, ping through and to it.
     let _s1_80 = net.node("s1").reflector(80);
     let tcp_out = net.node("c1").run(|| {
