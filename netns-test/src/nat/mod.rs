@@ -9,6 +9,9 @@
 //!   right after source NAT (postrouting, srcnat + 1): there the packet carries the
 //!   external endpoint and conntrack still the internal one. A `nat` chain cannot
 //!   record it: it runs for a flow's first packet only, and its `snat` ends it.
+//!   Traffic either way keeps a mapping: outbound packets, and inbound packets of
+//!   established flows (a filter chain just before `dnat`), as conntrack keeps the
+//!   flows themselves, so a mapping and its flows expire together.
 //! - **Mapping.** Linux's SNAT keeps a flow's port when free and reuses an endpoint's
 //!   mapping for a new remote only until two inside endpoints share a port ("port
 //!   overloading" then breaks endpoint independence). So endpoint-independent and
