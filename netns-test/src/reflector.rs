@@ -1,7 +1,8 @@
 //! A reflector for tests: it answers a UDP datagram, or a TCP connection, with the
 //! source address and port it saw, as text (`203.0.113.1:40000`), which is what a
 //! STUN server tells a client about its NAT mapping. Any node can run one
-//! (`net.node("s").reflector(3478)`); [`ask`] and [`ask_tcp`] read what it says.
+//! (`net.node("s").reflector(3478)`); [`ask`](crate::reflector::ask) and
+//! [`ask_tcp`](crate::reflector::ask_tcp) read what it says.
 //!
 //! ```no_run
 //! # use netns_test::{netns_test, Net};
