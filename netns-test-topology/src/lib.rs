@@ -43,6 +43,8 @@ mod parse;
 pub mod duration;
 // Link impairments: their types, the values of their options, how they print.
 mod impair;
+// NATs and port forwards: their types, the values of their words, how they print.
+mod nat;
 // Generated interface names (defaults, bridge ports); no name twice in a node.
 mod ifnames;
 // Automatic addresses for the segments written without any.
@@ -58,7 +60,8 @@ pub use address::automatic as automatic_addrs;
 pub use error::{CidrParseError, ParseError};
 pub use model::{parse_cidr, IpNet};
 pub use model::{
-    Bridge, Destination, End, Expect, ExpectKind, Impairment, Link, Member, Node, NodeEnd, Percent,
-    Route, Segment, SegmentKind, Target, Topology, HOST,
+    Behaviour, Bridge, Destination, End, Expect, ExpectKind, Forward, ForwardTarget, Impairment,
+    Link, Member, Nat, NatKind, Node, NodeEnd, Percent, Proto, Route, Segment, SegmentKind, Target,
+    Topology, HOST,
 };
 pub use parse::parse;

@@ -130,7 +130,8 @@ impl fmt::Display for Expect {
 }
 
 /// One statement a line: `node` statements first where needed, then bridges and
-/// links in their order, then routes and expects.
+/// links in their order, then routes, NATs, forwards and expects. (`Nat` and
+/// `Forward` print themselves in `crate::nat`.)
 impl fmt::Display for Topology {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let statements = self.statements();
@@ -145,6 +146,12 @@ impl fmt::Display for Topology {
         }
         for route in &self.routes {
             writeln!(f, "{route}")?;
+        }
+        for nat in &self.nats {
+            writeln!(f, "{nat}")?;
+        }
+        for forward in &self.forwards {
+            writeln!(f, "{forward}")?;
         }
         for expect in &self.expects {
             writeln!(f, "{expect}")?;

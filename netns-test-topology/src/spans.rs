@@ -11,6 +11,8 @@ pub(crate) struct Spans {
     pub links: Vec<LinkSpan>,
     pub routes: Vec<RouteSpan>,
     pub expects: Vec<ExpectSpan>,
+    pub nats: Vec<NatSpan>,
+    pub forwards: Vec<ForwardSpan>,
 }
 
 #[derive(Debug)]
@@ -56,4 +58,18 @@ impl LinkSpan {
             Side::B => &self.b,
         }
     }
+}
+
+#[derive(Debug)]
+pub(crate) struct NatSpan {
+    pub router: Pos,
+    pub iface: Pos,
+}
+
+#[derive(Debug)]
+pub(crate) struct ForwardSpan {
+    pub router: Pos,
+    pub iface: Pos,
+    pub port: Pos,
+    pub target: Pos,
 }

@@ -2,7 +2,9 @@
 //! addresses, routes through connected gateways, expects between known nodes.
 //!
 //! Every failing check is collected and the first in the text is reported, so the
-//! answer does not depend on the order of the checks.
+//! answer does not depend on the order of the checks. The NATs' checks are in `nat`.
+
+mod nat;
 
 use crate::error::ParseError;
 use crate::lex::Pos;
@@ -16,6 +18,7 @@ pub(crate) fn check(topo: &Topology, spans: &Spans) -> Result<(), ParseError> {
     unique_addrs(topo, spans, &mut errors);
     routes(topo, spans, &mut errors);
     expects(topo, spans, &mut errors);
+    nat::check(topo, spans, &mut errors);
     match errors.into_iter().min_by_key(|e| (e.line, e.col)) {
         Some(e) => Err(e),
         None => Ok(()),

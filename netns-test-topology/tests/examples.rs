@@ -139,6 +139,7 @@ fn three_namespaces_on_a_bridge_in_the_host() {
             ],
             routes: vec![route("ns1", Destination::Default, "172.16.1.254")],
             expects: vec![expect("ns1", ExpectKind::Both, "ns2")],
+            ..Topology::default()
         },
     );
 }
@@ -190,6 +191,7 @@ fn a_router_between_two_subnets_and_an_island() {
                 expect("a", ExpectKind::Both, "b"),
                 expect("a", ExpectKind::Isolated, "c"),
             ],
+            ..Topology::default()
         },
     );
 }
@@ -266,6 +268,7 @@ fn the_readme_tour() {
                 expect("a", ExpectKind::Both, "b"),
                 expect("a", ExpectKind::Isolated, "c"),
             ],
+            ..Topology::default()
         },
     );
 }

@@ -11,7 +11,7 @@
 
 pub use netns_test_macros::netns_test;
 pub use netns_test_topology as topology;
-pub use netns_test_topology::{Impairment, Percent, Topology};
+pub use netns_test_topology::{Behaviour, Impairment, Nat, NatKind, Percent, Proto, Topology};
 
 /// Topology → kernel objects: the plan, the namespaces, the rounds of requests.
 mod builder;
@@ -23,12 +23,16 @@ mod error;
 mod forensics;
 /// Kernel primitives that know nothing of topologies: namespaces, netlink, links.
 mod kernel;
+/// NATs: RFC 4787 behaviours as nf_tables rulesets in a router's namespace.
+mod nat;
 /// `Net` and `Node`: the built network as the body sees it, faults included.
 mod net;
 /// How one run is configured: deadline, checks, where the body runs, forensics.
 mod options;
 /// Pings and neighbour tables, from inside a node.
 mod probe;
+/// A UDP/TCP reflector that tells a client the source it saw (its NAT mapping).
+pub mod reflector;
 /// The failure report: diagram, every node's links, addresses, routes, neighbours.
 mod report;
 /// One run from start to verdict: sandbox, build, body, checks, forensics.
@@ -43,7 +47,8 @@ mod test_result;
 pub use error::{Cause, Error, Phase, Timings};
 pub use forensics::capture::CaptureMode;
 pub use kernel::qdisc::available as qdisc_available;
-pub use net::{Iface, LinkControl, MacOrNode, Net, Node};
+pub use nat::table::NatMapping;
+pub use net::{Iface, LinkControl, MacOrNode, NatControl, Net, Node};
 pub use options::Options;
 pub use probe::{Neighbour, NeighbourStateName, ProbeError};
 pub use report::Report;

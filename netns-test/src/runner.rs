@@ -68,6 +68,7 @@ where
         capture: options.capture_mode(),
         dir: options.forensics.clone(),
         backtrace: options.backtrace,
+        nats: topology.nats.iter().map(|n| n.router.clone()).collect(),
     };
     let capture = options.capture_mode() != CaptureMode::Never;
     if capture {

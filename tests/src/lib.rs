@@ -2,6 +2,8 @@
 //! and real TCP/UDP exchanges between nodes. They cross-check the builder against
 //! tools it does not share code with.
 
+pub mod nat;
+
 use netns_test::Net;
 use serde_json::Value;
 use std::io::{Read, Write};

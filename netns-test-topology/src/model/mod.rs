@@ -3,13 +3,16 @@
 //! guesses. Printing a model and parsing the text gives the same model back.
 //!
 //! This file holds the plain types; `cidr` the address type, `segments` the L2
-//! segments and the order of the text, `queries` the lookups by name.
+//! segments and the order of the text, `queries` the lookups by name, `nat` what
+//! the NATs' statements resolve to (external addresses, forwards' targets).
 
 mod cidr;
+mod nat;
 mod queries;
 mod segments;
 
 pub use crate::impair::{Impairment, Percent};
+pub use crate::nat::{Behaviour, Forward, ForwardTarget, Nat, NatKind, Proto};
 pub use cidr::parse_cidr;
 pub use ipnet::IpNet;
 pub(crate) use segments::Stmt;
@@ -30,6 +33,10 @@ pub struct Topology {
     pub links: Vec<Link>,
     pub routes: Vec<Route>,
     pub expects: Vec<Expect>,
+    /// NATs on routers' outside interfaces, in order of the text (one per router).
+    pub nats: Vec<Nat>,
+    /// Static port forwards of those NATs, in order of the text.
+    pub forwards: Vec<Forward>,
 }
 
 /// A network namespace of its own.

@@ -8,7 +8,7 @@
 //!
 //! One file a job: `cursor` walks a statement's words, `names` and `addrs` check
 //! names and addresses, one file parses each statement (`node`, `bridge`, `link`,
-//! `route`, `expect`), `link_options` the options after a link's ends, and `spans`
+//! `route`, `expect`; `nat` both `nat` and `forward`), `link_options` the options after a link's ends, and `spans`
 //! records where everything was written.
 
 mod addrs;
@@ -18,6 +18,7 @@ mod expect;
 mod link;
 mod link_options;
 mod names;
+mod nat;
 mod node;
 mod route;
 #[cfg(test)]
@@ -86,10 +87,12 @@ impl Parser {
             "bridge" => self.bridge(&mut cur),
             "route" => self.route(&mut cur),
             "expect" => self.expect(&mut cur),
+            "nat" => self.nat(&mut cur),
+            "forward" => self.forward(&mut cur),
             _ if st.tokens.iter().any(|t| t.text == "--") => self.link(&mut cur),
             _ => Err(first.pos.error(format!(
-                "unknown statement {:?}: expected node, bridge, route, expect \
-                 or a link \"END -- END\"",
+                "unknown statement {:?}: expected node, bridge, route, expect, \
+                 nat, forward or a link \"END -- END\"",
                 first.text
             ))),
         }

@@ -7,11 +7,12 @@ use crate::lex::Pos;
 
 /// Words that start statements or options; they cannot be names, so that a typo
 /// in a statement never silently becomes a node.
-pub(super) const KEYWORDS: [&str; 15] = [
+pub(super) const KEYWORDS: [&str; 16] = [
     "node",
     "bridge",
     "route",
     "expect",
+    "nat",
     "forward",
     "sysctl",
     "mtu",

@@ -1,12 +1,13 @@
 //! Raw choices to a model that follows every rule of the language.
 
-use crate::raw::{Raw, RawAddr, RawEnd};
+use crate::raw::{Raw, RawAddr, RawEnd, RawForward, RawNat};
 use netns_test_topology::{
-    Bridge, Destination, End, Expect, ExpectKind, IpNet, Link, Node, NodeEnd, Route, SegmentKind,
-    Target, Topology, HOST,
+    Bridge, Destination, End, Expect, ExpectKind, Forward, ForwardTarget, IpNet, Link, Nat,
+    NatKind, Node, NodeEnd, Proto, Route, SegmentKind, Target, Topology, HOST,
 };
 use std::collections::{HashMap, HashSet};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+use std::time::Duration;
 
 fn ip_of(raw: RawAddr) -> IpAddr {
     if raw.v6 {
@@ -198,6 +199,8 @@ pub(crate) fn build(raw: Raw) -> Topology {
         links,
         routes: vec![],
         expects: vec![],
+        nats: vec![],
+        forwards: vec![],
     };
     // A segment with ends and no address would get automatic ones when parsed.
     for segment in t.segments() {
@@ -260,6 +263,8 @@ pub(crate) fn build(raw: Raw) -> Topology {
         }
     }
 
+    nats(&mut t, raw.nats, raw.forwards);
+
     for e in raw.expects {
         let from = node_at(e.from);
         let kind = [ExpectKind::Reach, ExpectKind::Both, ExpectKind::Isolated][e.kind % 3];
@@ -279,4 +284,84 @@ pub(crate) fn build(raw: Raw) -> Topology {
         }
     }
     t
+}
+
+/// NATs on forwarding nodes' interfaces with an IPv4 address, one per router; then
+/// forwards of them, each port once, to targets the router reaches on the inside.
+fn nats(t: &mut Topology, raw_nats: Vec<RawNat>, raw_forwards: Vec<RawForward>) {
+    let routers: Vec<String> = t
+        .nodes
+        .iter()
+        .filter(|n| n.forward)
+        .map(|n| n.name.clone())
+        .collect();
+    for r in raw_nats {
+        let Some(router) = routers.get(r.router % routers.len().max(1)) else {
+            continue;
+        };
+        if t.nat(router).is_some() {
+            continue;
+        }
+        let outside: Vec<String> = t
+            .ifaces(router)
+            .into_iter()
+            .filter(|(_, addrs)| addrs.iter().any(|c| c.addr().is_ipv4()))
+            .map(|(name, _)| name)
+            .collect();
+        let Some(iface) = outside.get(r.iface % outside.len().max(1)) else {
+            continue;
+        };
+        let mut nat = Nat::new(router, iface, NatKind::all()[r.kind % 9]);
+        nat.hairpin = r.hairpin;
+        nat.port_preservation = r.port_preservation;
+        if let Some(s) = r.udp_timeout {
+            nat.udp_timeout = Duration::from_secs(s);
+        }
+        t.nats.push(nat);
+    }
+    let names: Vec<String> = t.node_names().iter().map(|n| n.to_string()).collect();
+    let v4: Vec<std::net::Ipv4Addr> = names
+        .iter()
+        .flat_map(|n| t.node_addrs(n))
+        .filter_map(|c| match c.addr() {
+            IpAddr::V4(v4) => Some(v4),
+            IpAddr::V6(_) => None,
+        })
+        .collect();
+    let mut seen = HashSet::new();
+    for f in raw_forwards {
+        let Some(nat) = t.nats.get(f.nat % t.nats.len().max(1)) else {
+            continue;
+        };
+        let proto = if f.udp { Proto::Udp } else { Proto::Tcp };
+        let forward = |to| Forward {
+            router: nat.router.clone(),
+            iface: nat.iface.clone(),
+            proto,
+            port: f.port,
+            to,
+            to_port: f.to_port,
+        };
+        // Only targets the router reaches are valid: choose among those.
+        let candidates: Vec<Forward> = if f.ip {
+            v4.iter()
+                .map(|ip| forward(ForwardTarget::Ip(*ip)))
+                .collect()
+        } else {
+            names
+                .iter()
+                .map(|n| forward(ForwardTarget::Node(n.clone())))
+                .collect()
+        };
+        let reached: Vec<Forward> = candidates
+            .into_iter()
+            .filter(|fw| t.forward_addr(fw).is_some())
+            .collect();
+        let Some(chosen) = reached.get(f.target % reached.len().max(1)) else {
+            continue;
+        };
+        if seen.insert((nat.router.clone(), proto, f.port)) {
+            t.forwards.push(chosen.clone());
+        }
+    }
 }

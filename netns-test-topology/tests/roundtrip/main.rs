@@ -37,6 +37,7 @@ fn the_generator_covers_the_language() {
     use proptest::test_runner::TestRunner;
     let mut runner = TestRunner::deterministic();
     let (mut bridge_ports, mut routes, mut expects, mut declared) = (0, 0, 0, 0);
+    let (mut nats, mut forwards) = (0, 0);
     for _ in 0..200 {
         let t = build(raw().new_tree(&mut runner).unwrap().current());
         bridge_ports += t
@@ -46,6 +47,8 @@ fn the_generator_covers_the_language() {
             .count();
         routes += t.routes.len();
         expects += t.expects.len();
+        nats += t.nats.len();
+        forwards += t.forwards.len();
         declared += t
             .to_string()
             .lines()
@@ -56,4 +59,6 @@ fn the_generator_covers_the_language() {
     assert!(routes > 50, "{routes} routes");
     assert!(expects > 50, "{expects} expects");
     assert!(declared > 50, "{declared} node statements");
+    assert!(nats > 30, "{nats} nats");
+    assert!(forwards > 20, "{forwards} forwards");
 }

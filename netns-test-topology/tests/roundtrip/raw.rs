@@ -5,8 +5,8 @@ use netns_test_topology::{Impairment, Percent, HOST};
 use proptest::prelude::*;
 use std::time::Duration;
 
-const KEYWORDS: [&str; 9] = [
-    "node", "bridge", "route", "expect", "forward", "sysctl", "mtu", "default", "via",
+const KEYWORDS: [&str; 10] = [
+    "node", "bridge", "route", "expect", "nat", "forward", "sysctl", "mtu", "default", "via",
 ];
 
 #[derive(Debug, Clone)]
@@ -66,12 +66,39 @@ pub(crate) struct RawExpect {
 }
 
 #[derive(Debug, Clone)]
+pub(crate) struct RawNat {
+    /// Modulo the forwarding nodes.
+    pub(crate) router: usize,
+    /// Modulo the router's interfaces with an IPv4 address.
+    pub(crate) iface: usize,
+    /// Modulo the nine kinds.
+    pub(crate) kind: usize,
+    pub(crate) hairpin: bool,
+    pub(crate) port_preservation: bool,
+    pub(crate) udp_timeout: Option<u64>,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct RawForward {
+    /// Modulo the NATs.
+    pub(crate) nat: usize,
+    pub(crate) udp: bool,
+    pub(crate) port: u16,
+    /// A node (modulo the nodes), or one of the topology's IPv4 addresses (modulo them).
+    pub(crate) target: usize,
+    pub(crate) ip: bool,
+    pub(crate) to_port: u16,
+}
+
+#[derive(Debug, Clone)]
 pub(crate) struct Raw {
     pub(crate) nodes: Vec<RawNode>,
     pub(crate) bridges: Vec<RawBridge>,
     pub(crate) links: Vec<RawLink>,
     pub(crate) routes: Vec<RawRoute>,
     pub(crate) expects: Vec<RawExpect>,
+    pub(crate) nats: Vec<RawNat>,
+    pub(crate) forwards: Vec<RawForward>,
 }
 
 fn name() -> impl Strategy<Value = String> {
@@ -198,18 +225,58 @@ pub(crate) fn raw() -> impl Strategy<Value = Raw> {
             target,
             ip,
         });
+    let nat = (
+        any::<usize>(),
+        any::<usize>(),
+        any::<usize>(),
+        any::<bool>(),
+        any::<bool>(),
+        proptest::option::of(1u64..=86400),
+    )
+        .prop_map(
+            |(router, iface, kind, hairpin, port_preservation, udp_timeout)| RawNat {
+                router,
+                iface,
+                kind,
+                hairpin,
+                port_preservation,
+                udp_timeout,
+            },
+        );
+    let forward = (
+        any::<usize>(),
+        any::<bool>(),
+        1u16..,
+        any::<usize>(),
+        any::<bool>(),
+        1u16..,
+    )
+        .prop_map(|(nat, udp, port, target, ip, to_port)| RawForward {
+            nat,
+            udp,
+            port,
+            target,
+            ip,
+            to_port,
+        });
     (
         prop::collection::vec(node, 0..6),
         prop::collection::vec(bridge, 0..4),
         prop::collection::vec(link, 0..10),
         prop::collection::vec(route, 0..5),
         prop::collection::vec(expect, 0..5),
+        prop::collection::vec(nat, 0..3),
+        prop::collection::vec(forward, 0..4),
     )
-        .prop_map(|(nodes, bridges, links, routes, expects)| Raw {
-            nodes,
-            bridges,
-            links,
-            routes,
-            expects,
-        })
+        .prop_map(
+            |(nodes, bridges, links, routes, expects, nats, forwards)| Raw {
+                nodes,
+                bridges,
+                links,
+                routes,
+                expects,
+                nats,
+                forwards,
+            },
+        )
 }

@@ -14,7 +14,8 @@
 //! together. Then, for the whole topology:
 //! 3. impairments: a root qdisc (tbf or netem, see [`crate::kernel::qdisc`]) on the ends whose link
 //!    has them;
-//! 4. barrier: one RTM_GETLINK per link end until the kernel reports it up. Without
+//! 4. NATs: one nf_tables transaction in each NAT router (see [`crate::nat`]);
+//! 5. barrier: one RTM_GETLINK per link end until the kernel reports it up. Without
 //!    it, the first packet after the build was lost in a fifth of the runs. Then, where
 //!    there are IPv6 addresses, until the kernel has joined their solicited-node
 //!    multicast groups: it does so in a work item after the address is added, and a
@@ -30,6 +31,8 @@ mod create;
 mod impair;
 /// The nodes' namespaces, made by helper threads ahead of the builder.
 mod namespaces;
+/// The NATs' tables in their routers.
+mod nat;
 /// Which kernel objects the topology needs, where, with which index.
 mod plan;
 
@@ -37,6 +40,7 @@ pub(crate) use namespaces::cores;
 
 use crate::kernel::netlink;
 use crate::kernel::netns::NetNs;
+use crate::nat::table::Installed;
 use crate::sandbox::vault::Vault;
 use futures::future::try_join_all;
 use netns_test_topology::{IpNet, Topology};
@@ -52,6 +56,8 @@ pub(crate) struct BuiltSpace {
     pub ns: NetNs,
     pub handle: Handle,
     pub ifaces: Vec<BuiltIface>,
+    /// The NAT of a NAT router.
+    pub nat: Option<Installed>,
 }
 
 #[derive(Debug, Clone)]
@@ -140,8 +146,9 @@ pub(crate) async fn finish(
         .map(|s| s.expect("every step made its namespace"))
         .collect();
 
-    // Impairments, once every link is configured.
+    // Impairments, once every link is configured; then the NATs.
     impair::links(&plan, &spaces, step).await?;
+    let mut nats = nat::install(&plan, &spaces, step)?;
 
     step("waiting for the links to come up");
     // Round 3: wait until every veth end is up, and learn the MACs.
@@ -175,11 +182,16 @@ pub(crate) async fn finish(
                 addrs: i.addrs.clone(),
             })
             .collect();
+        let nat = nats
+            .iter()
+            .position(|(s, _)| plan.spaces[*s].name == space.name)
+            .map(|i| nats.swap_remove(i).1);
         built.push(BuiltSpace {
             name: space.name.clone(),
             ns,
             handle,
             ifaces,
+            nat,
         });
     }
     Ok(built)

@@ -4,12 +4,15 @@
 //! a new link, so we choose every index ourselves (lo is 1 in every namespace) and
 //! never have to look one up.
 
+use crate::nat::Setup;
 use netns_test_topology::{End, Impairment, IpNet, Route, Topology, HOST};
 
 /// Every namespace: `host` first, then the nodes in order.
 #[derive(Debug)]
 pub(crate) struct Plan {
     pub spaces: Vec<Space>,
+    /// The NATs, by the space of their router, their outside interface's index chosen.
+    pub nats: Vec<(usize, Setup)>,
 }
 
 #[derive(Debug)]
@@ -134,7 +137,20 @@ impl Plan {
         for route in &topo.routes {
             spaces[space_of(&route.node)].routes.push(route.clone());
         }
-        Plan { spaces }
+        let nats = topo
+            .nats
+            .iter()
+            .map(|nat| {
+                let s = space_of(&nat.router);
+                let wan = spaces[s]
+                    .ifaces
+                    .iter()
+                    .find(|i| i.name == nat.iface)
+                    .expect("a validated NAT's interface");
+                (s, Setup::new(topo, nat, wan.index))
+            })
+            .collect();
+        Plan { spaces, nats }
     }
 }
 

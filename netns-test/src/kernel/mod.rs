@@ -1,17 +1,24 @@
 //! The kernel layer: network namespaces, netlink requests, links, addresses, routes,
-//! qdiscs, sysctls and waiting for kernel state. It knows nothing of topologies: the
-//! builder, the faults, the probes and the report all speak to the kernel through it.
+//! qdiscs, nf_tables and conntrack, sysctls and waiting for kernel state. It knows
+//! nothing of topologies: the builder, the faults, the probes, the NATs and the report
+//! all speak to the kernel through it.
 
 /// Addresses and IPv6 address readiness.
 pub(crate) mod address;
 /// Asking the kernel again, with a growing pause, until a deadline.
 pub(crate) mod backoff;
+/// Conntrack's flows, read and flushed over ctnetlink.
+pub(crate) mod conntrack;
 /// Bridges, veth pairs, admin state, MTU, link state.
 pub(crate) mod link;
 /// rtnetlink connections, and requests queued now and awaited later.
 pub(crate) mod netlink;
 /// Network namespaces held by file descriptor, and running code inside one.
 pub(crate) mod netns;
+/// Netfilter's netlink: messages and a socket for transactions, requests and dumps.
+pub(crate) mod nfnetlink;
+/// nf_tables objects and expressions as messages.
+pub(crate) mod nftables;
 /// Queueing disciplines (tbf, netem) built as raw netlink attributes.
 pub(crate) mod qdisc;
 /// Static routes.

@@ -5,11 +5,14 @@
 mod assertions;
 /// Links down and up, impairments, partitions: faults at run time.
 mod faults;
+/// `NatControl`: a NAT's mappings, flush and kind from the body.
+mod nat;
 /// `Node`, `Iface`: one namespace and running code in it.
 mod node;
 
 pub use assertions::MacOrNode;
 pub use faults::LinkControl;
+pub use nat::NatControl;
 use node::one_worker;
 pub use node::{Iface, Node};
 
@@ -29,6 +32,8 @@ pub struct Net {
     body_rt: OnceLock<tokio::runtime::Runtime>,
     pub(crate) topology: Topology,
     pub(crate) nodes: Vec<Node>,
+    /// The NATs, by router.
+    nats: Vec<nat::NatEntry>,
     /// Link ends a partition took down, for `heal`.
     partitioned: std::sync::Mutex<Vec<faults::EndRef>>,
 }
@@ -37,9 +42,19 @@ impl Net {
     pub(crate) fn new(
         rt: tokio::runtime::Runtime,
         topology: Topology,
-        built: Vec<BuiltSpace>,
+        mut built: Vec<BuiltSpace>,
     ) -> Net {
         let shared = Arc::new(Shared::new(&built));
+        let nats = built
+            .iter_mut()
+            .filter_map(|s| {
+                let installed = s.nat.take()?;
+                Some(nat::NatEntry {
+                    router: s.name.clone(),
+                    installed: installed.into(),
+                })
+            })
+            .collect();
         let nodes = built
             .into_iter()
             .map(|s| Node::new(s, shared.clone()))
@@ -49,6 +64,7 @@ impl Net {
             body_rt: OnceLock::new(),
             topology,
             nodes,
+            nats,
             partitioned: Default::default(),
         }
     }

@@ -220,6 +220,11 @@ impl Node {
         self.ns.run(f)
     }
 
+    /// The node's network namespace.
+    pub(crate) fn ns(&self) -> &NetNs {
+        &self.ns
+    }
+
     /// The fd (in the worker process) that holds the node's network namespace.
     pub(crate) fn ns_fd(&self) -> i32 {
         self.ns.raw_fd()

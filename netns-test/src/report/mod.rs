@@ -163,6 +163,9 @@ pub(crate) fn format_state(s: &NodeState) -> String {
     for n in &s.neighbours {
         let _ = writeln!(out, "    {n}");
     }
+    if let Some(nat) = &s.nat {
+        out.push_str(nat);
+    }
     out
 }
 
@@ -170,7 +173,11 @@ pub(crate) fn format_state(s: &NodeState) -> String {
 pub(crate) async fn node_states(net: &crate::Net) -> Vec<(String, Result<NodeState, String>)> {
     let reads = net.nodes().iter().map(|n| async move {
         let handle = n.rtnl();
-        (n.name().to_string(), state::read(handle).await)
+        let mut state = state::read(handle).await;
+        if let (Ok(s), Some(_)) = (&mut state, net.topology().nat(n.name())) {
+            s.nat = Some(state::read_nat(n.ns()));
+        }
+        (n.name().to_string(), state)
     });
     futures::future::join_all(reads).await
 }

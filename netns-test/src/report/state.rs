@@ -1,5 +1,7 @@
 //! What the kernel says about one node: links, addresses, routes, neighbours.
 
+use crate::kernel::netns::NetNs;
+use crate::kernel::nfnetlink::NfSocket;
 use crate::probe::{dump_neighbours, Neighbour};
 use futures::TryStreamExt;
 use netlink_packet_route::address::{AddressAttribute, AddressMessage};
@@ -20,6 +22,8 @@ pub(crate) struct NodeState {
     pub addrs: Vec<(String, String)>,
     pub routes: Vec<String>,
     pub neighbours: Vec<Neighbour>,
+    /// A NAT router's NAT: its statement, mappings and conntrack's flows, as text.
+    pub nat: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -93,7 +97,18 @@ pub(crate) async fn read(handle: &Handle) -> Result<NodeState, String> {
         addrs,
         routes,
         neighbours,
+        nat: None,
     })
+}
+
+/// The NAT section of a NAT router in namespace `ns` (see `nat::table::report`),
+/// through a netfilter socket opened in it; a line saying why if it cannot be read.
+pub(crate) fn read_nat(ns: &NetNs) -> String {
+    match ns.run(NfSocket::open).and_then(|s| s) {
+        Ok(mut sock) => crate::nat::table::report(&mut sock)
+            .unwrap_or_else(|| "  nat: (its table is gone)\n".to_string()),
+        Err(e) => format!("  nat: unreadable: {e}\n"),
+    }
 }
 
 fn link_name(l: &LinkMessage) -> String {

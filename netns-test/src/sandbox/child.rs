@@ -17,9 +17,14 @@
 //! - panics in the worker go to the hook of `panics.rs`, installed in the parent before
 //!   the first fork; it takes none of std's output or backtrace locks (its own
 //!   argument is written there);
+//! - NATs (`nat::table`: built, changed and read) and the report's NAT section speak
+//!   netfilter's netlink on sockets of their own (netlink-sys: socket, send, recv,
+//!   and nix's poll) and write conntrack's sysctls through /proc: system calls only,
+//!   no lock of the parent's; a reflector's threads are threads the worker made;
 //! - the sandbox process, once the worker is forked, only waits for it or for the
-//!   parent's deadline and then reads node state and capture sockets (`witness.rs`):
-//!   system calls, allocation and a tokio runtime of its own, as the worker does.
+//!   parent's deadline and then reads node state (NATs included) and capture sockets
+//!   (`witness.rs`): system calls, allocation and a tokio runtime of its own, as the
+//!   worker does.
 
 use super::protocol::{Failure, Frame};
 use super::witness::{self, Orders};

@@ -28,6 +28,8 @@ pub(crate) struct Orders {
     pub dir: Option<PathBuf>,
     /// RUST_BACKTRACE, for the worker's panic hook.
     pub backtrace: crate::options::Backtrace,
+    /// The NAT routers, whose state includes their NAT.
+    pub nats: Vec<String>,
 }
 
 /// Waits for the worker `pid` or for the parent's deadline, reports, and says `End`.
@@ -40,7 +42,7 @@ pub(super) fn watch(pid: libc::pid_t, ends: &ChildEnds, orders: &Orders) {
     let mut states = None;
     if at_deadline {
         held = vault::withdraw(ends.vault);
-        states = Some(node_states(&held));
+        states = Some(node_states(&held, &orders.nats));
         // SAFETY: our own child; it cannot write frames once it is gone.
         unsafe { libc::kill(pid, libc::SIGKILL) };
     }
@@ -57,7 +59,7 @@ pub(super) fn watch(pid: libc::pid_t, ends: &ChildEnds, orders: &Orders) {
     let failed = verdict != Verdict::Passed;
     if failed && !at_deadline {
         held = vault::withdraw(ends.vault);
-        states = Some(node_states(&held));
+        states = Some(node_states(&held, &orders.nats));
     }
     if let Some(nodes) = states {
         let when = if at_deadline {
@@ -131,8 +133,8 @@ fn reap(pid: libc::pid_t) -> i32 {
 }
 
 /// Every held node's links, addresses, routes and neighbours, read through a netlink
-/// socket opened inside its namespace.
-fn node_states(held: &[Held]) -> Result<Vec<(String, String)>, String> {
+/// socket opened inside its namespace, and the NAT of the routers in `nats`.
+fn node_states(held: &[Held], nats: &[String]) -> Result<Vec<(String, String)>, String> {
     if held.is_empty() {
         return Err("no namespace had been made yet".into());
     }
@@ -147,7 +149,11 @@ fn node_states(held: &[Held]) -> Result<Vec<(String, String)>, String> {
                 let ns = NetNs::from_fd(h.ns.try_clone().map_err(|e| e.to_string())?);
                 let handle = crate::kernel::netlink::connect(Some(&ns))
                     .map_err(|e| format!("opening a netlink socket in it: {e}"))?;
-                crate::report::state::read(&handle).await
+                let mut state = crate::report::state::read(&handle).await?;
+                if nats.contains(&h.name) {
+                    state.nat = Some(crate::report::state::read_nat(&ns));
+                }
+                Ok::<_, String>(state)
             };
             let text = match state.await {
                 Ok(s) => crate::report::format_state(&s),

@@ -50,7 +50,11 @@ pub fn explain(t: &Topology) -> String {
             } else {
                 listed
             };
-            let _ = writeln!(out, "    {ifname:<width$}  {}", what.trim_end());
+            let nat = match t.nat(node) {
+                Some(nat) if nat.iface == ifname => format!("  (NAT: {})", nat.kind),
+                _ => String::new(),
+            };
+            let _ = writeln!(out, "    {ifname:<width$}  {}{nat}", what.trim_end());
         }
     }
     out.push_str("\n# diagram: [node] (bridge) ---- veth pair ==+== bridge ports\n");
@@ -130,5 +134,23 @@ mod tests {
              [a] eth0 10.0.1.1/24 fd00:1::1/64 ---- 10.0.1.2/24 fd00:1::2/64 eth0 [r]\n\
              (br0 10.9.0.254/24) ==+== [r] lan 10.9.0.1/24\n"
         );
+    }
+
+    #[test]
+    fn a_nat_is_marked_on_its_interface() {
+        let t = parse(
+            "node r forward
+             a 10.0.1.1/24 -- r:lan 10.0.1.2/24
+             r:wan 198.51.100.1/24 -- s 198.51.100.2/24
+             nat r:wan symmetric hairpin off",
+        )
+        .unwrap();
+        let text = explain(&t);
+        assert!(text.contains("nat r:wan symmetric hairpin off\n"), "{text}");
+        assert!(
+            text.contains("    wan  198.51.100.1/24  (NAT: symmetric)\n"),
+            "{text}"
+        );
+        assert!(text.contains("    lan  10.0.1.2/24\n"), "{text}");
     }
 }

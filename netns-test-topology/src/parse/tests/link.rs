@@ -42,13 +42,13 @@ fn link_statement() {
 fn link_errors() {
     assert_eq!(
         err("a"),
-        "topology:1:1: unknown statement \"a\": expected node, bridge, route, expect or \
-         a link \"END -- END\""
+        "topology:1:1: unknown statement \"a\": expected node, bridge, route, expect, nat, \
+         forward or a link \"END -- END\""
     );
     assert_eq!(
         err("rout a default via 10.0.0.1"),
-        "topology:1:1: unknown statement \"rout\": expected node, bridge, route, expect \
-         or a link \"END -- END\""
+        "topology:1:1: unknown statement \"rout\": expected node, bridge, route, expect, \
+         nat, forward or a link \"END -- END\""
     );
     assert_eq!(
         err("a --"),

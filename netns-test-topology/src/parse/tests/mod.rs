@@ -6,6 +6,7 @@ mod expect;
 mod link;
 mod link_options;
 mod names;
+mod nat;
 mod node;
 mod route;
 
