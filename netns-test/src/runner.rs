@@ -35,8 +35,7 @@ where
     F: FnOnce(&Net) -> R,
     R: TestResult,
 {
-    // Before the first fork: see the fork-safety argument in `sandbox/panics.rs`.
-    sandbox::panics::install();
+    before_the_first_fork();
     let options = match options.with_env() {
         Ok(o) => o,
         Err(e) => {
@@ -58,8 +57,6 @@ where
     // build that cannot finish says which wait failed instead of just timing out.
     let margin = (options.timeout / 10).min(std::time::Duration::from_secs(1));
     let deadline = Instant::now() + options.timeout - margin;
-    // Read here, in the test process, once: a sandbox inherits the value.
-    builder::cores();
     // Per node: its namespace, the builder's netlink socket, a probe socket or two, and
     // two descriptors queued to the sandbox process (the kernel counts those against
     // the sender's open-files limit too).
@@ -107,6 +104,21 @@ where
         }),
     );
     (verdict(ending, topology, &options), timings)
+}
+
+/// What sandboxes need of the test process, settled once, before the first fork.
+fn before_the_first_fork() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        // See the fork-safety argument in `sandbox/panics.rs`.
+        sandbox::panics::install();
+        // std reads RUST_MIN_STACK, under the environment lock, when a process
+        // starts its first thread with std, and keeps the value: start one here, so
+        // a sandbox's threads never read the environment (`sandbox/held_locks.rs`).
+        let _ = std::thread::spawn(|| {}).join();
+        // Read once per process; a sandbox inherits the value.
+        builder::cores();
+    });
 }
 
 /// The sandbox's runtime and the built topology.
@@ -196,6 +208,10 @@ fn verdict(ending: Ending, topology: &Topology, options: &Options) -> Result<(),
         Outcome::Passed => return Ok(()),
         Outcome::Unavailable(why) => return Err(Error::new(Cause::Unavailable(why), Phase::Setup)),
         Outcome::Spawn(why) => return Err(Error::new(Cause::Spawn(why), Phase::Setup)),
+        Outcome::Retry(why) => {
+            let why = format!("{why}, in every one of the sandboxes tried");
+            return Err(Error::new(Cause::Spawn(why), Phase::Setup));
+        }
         Outcome::Failed(Failure::Panicked { panic, others: o }) => {
             let panic = *panic;
             frames = panic.frames;

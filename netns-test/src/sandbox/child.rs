@@ -5,6 +5,8 @@
 //! moment stays held forever. What runs here is safe for these reasons:
 //! - `prctl`, `dup2`, `unshare`, `setrlimit`, `sigaction`, `waitpid`, `write`, `_exit`
 //!   are plain system calls and take no user-space locks;
+//! - the test process's descriptors are replaced right after fork, and tokio's signal
+//!   pipe made private (`inherited::seal`, with its own argument);
 //! - memory allocation: glibc's `fork` takes every malloc arena lock before forking
 //!   and releases them in both processes, so `malloc` works in the child;
 //! - std's stdout and stderr locks are taken by the forking thread around `fork`
@@ -13,7 +15,10 @@
 //!   on a thread std did not create (`fresh_thread::run_on_fresh_thread`), which has none;
 //! - nothing of the parent's tokio runtimes is used: the worker makes its own;
 //! - environment variables are read in the parent, before `fork`, never here (std's
-//!   environment lock could be held by a thread calling `set_var`);
+//!   environment lock could be held by a thread calling `set_var`); the body may take
+//!   it (`Command::spawn`), and so does tokio's runtime builder: the worker checks
+//!   its copy first (`held_locks.rs`, with its own argument), and a sandbox whose copy
+//!   is stuck is replaced by a new one;
 //! - panics in the worker go to the hook of `panics.rs`, installed in the parent before
 //!   the first fork; it takes none of std's output or backtrace locks (its own
 //!   argument is written there);
@@ -26,12 +31,15 @@
 //!   (`witness.rs`): system calls, allocation and a tokio runtime of its own, as the
 //!   worker does.
 
-use super::protocol::{Failure, Frame};
+use super::protocol::{acquire_writer, Failure, Frame, CAUGHT};
 use super::witness::{self, Orders};
-use super::{fresh_thread, panics, userns, vault, ChildEnds, Reporter, Work};
+use super::{
+    fresh_thread, held_locks, inherited, panics, userns, vault, ChildEnds, Reporter, Work,
+};
 use crate::error::Phase;
 
-/// The sandbox process: namespaces, then the worker, then its epitaph.
+/// The sandbox process: namespaces, then the worker, then its epitaph. It never
+/// returns, and never unwinds into the test process's code it was forked from.
 pub(super) fn main(
     parent_pid: u32,
     ids: userns::Ids,
@@ -40,6 +48,31 @@ pub(super) fn main(
     orders: &Orders,
     work: Box<Work<'_>>,
 ) -> ! {
+    let res = ends.res;
+    let ran = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        sandbox(parent_pid, ids, ends, fds, orders, work)
+    }));
+    if let Err(payload) = ran {
+        let why = format!(
+            "the sandbox process panicked: {}",
+            super::panic_message(&*payload)
+        );
+        Frame::Failed(Phase::Setup, Failure::Harness(why)).send(res);
+        Frame::End.send(res);
+    }
+    exit(0)
+}
+
+fn sandbox(
+    parent_pid: u32,
+    ids: userns::Ids,
+    ends: ChildEnds,
+    fds: usize,
+    orders: &Orders,
+    work: Box<Work<'_>>,
+) -> ! {
+    // Its panics are recorded, never printed (std's hook takes locks).
+    panics::start_recording(orders.backtrace);
     // SAFETY (whole function): only fork-safe calls, see the module comment.
     unsafe {
         // If the test process dies, so does the sandbox (and, through the PID
@@ -50,6 +83,11 @@ pub(super) fn main(
         }
         libc::dup2(ends.out, 1);
         libc::dup2(ends.err, 2);
+    }
+    // Nothing of the test process stays open here but the sandbox's own pipes.
+    inherited::seal(&[ends.res, ends.ctl, ends.vault, ends.vault_tx]);
+    // SAFETY: as above.
+    unsafe {
         // A crash must not leave a core file behind on the host.
         let no_core = libc::rlimit {
             rlim_cur: 0,
@@ -100,6 +138,10 @@ fn worker_main(ends: ChildEnds, fds: usize, orders: &Orders, work: Box<Work<'_>>
         progress: ends.progress,
         vault: vault::Vault::new(ends.vault_tx),
     };
+    // Never returns if a lock of the test process was held at fork: the sandbox
+    // process then asks the test for a new sandbox.
+    held_locks::probe();
+    ends.progress.set_clear();
     let mut outcome: Option<Result<(), (Phase, Failure)>> = None;
     let ran = fresh_thread::run_on_fresh_thread(Box::new(|| {
         outcome = Some(work(&reporter));
@@ -156,26 +198,7 @@ static RESULT_FD: std::sync::atomic::AtomicI32 = std::sync::atomic::AtomicI32::n
 /// a program sends itself to die, report them like a death by signal and exit.
 unsafe fn catch_self_sent_signals(res: i32) {
     RESULT_FD.store(res, std::sync::atomic::Ordering::Relaxed);
-    extern "C" fn on_signal(sig: libc::c_int) {
-        let fd = RESULT_FD.load(std::sync::atomic::Ordering::Relaxed);
-        // Async-signal-safe: a stack buffer and one write(2).
-        let mut frame = [0u8; 9];
-        frame[0] = b'S';
-        frame[1..5].copy_from_slice(&4u32.to_le_bytes());
-        frame[5..9].copy_from_slice(&sig.to_le_bytes());
-        // SAFETY: write and _exit are async-signal-safe.
-        unsafe {
-            libc::write(fd, frame.as_ptr().cast(), frame.len());
-            libc::_exit(128 + sig);
-        }
-    }
-    for sig in [
-        libc::SIGABRT,
-        libc::SIGTERM,
-        libc::SIGINT,
-        libc::SIGQUIT,
-        libc::SIGHUP,
-    ] {
+    for sig in CAUGHT {
         // SAFETY: installing a handler that only calls async-signal-safe functions.
         unsafe {
             let mut sa: libc::sigaction = std::mem::zeroed();
@@ -183,6 +206,23 @@ unsafe fn catch_self_sent_signals(res: i32) {
             libc::sigemptyset(&mut sa.sa_mask);
             libc::sigaction(sig, &sa, std::ptr::null_mut());
         }
+    }
+}
+
+/// Reports a signal the worker caught like a death by it, and exits. It waits for a
+/// frame that another thread is writing to be whole first (`Frame::send`).
+extern "C" fn on_signal(sig: libc::c_int) {
+    let fd = RESULT_FD.load(std::sync::atomic::Ordering::Relaxed);
+    // Async-signal-safe: an atomic, a stack buffer and one write(2).
+    acquire_writer();
+    let mut frame = [0u8; 9];
+    frame[0] = b'S';
+    frame[1..5].copy_from_slice(&4u32.to_le_bytes());
+    frame[5..9].copy_from_slice(&sig.to_le_bytes());
+    // SAFETY: write and _exit are async-signal-safe.
+    unsafe {
+        libc::write(fd, frame.as_ptr().cast(), frame.len());
+        libc::_exit(128 + sig);
     }
 }
 
@@ -196,4 +236,61 @@ fn flush_std() {
 fn exit(code: i32) -> ! {
     // SAFETY: _exit is always safe.
     unsafe { libc::_exit(code) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sandbox::protocol::{Decoder, WorkerExit};
+
+    /// A SIGTERM while a thread is writing a frame longer than the pipe holds: the
+    /// handler's frame comes after it, whole, never inside it.
+    #[test]
+    fn a_signal_frame_never_lands_inside_another_frame() {
+        let mut fds = [0; 2];
+        // SAFETY: pipe writes two new descriptors.
+        assert_eq!(unsafe { libc::pipe(fds.as_mut_ptr()) }, 0);
+        let [rx, tx] = fds;
+        let big = Frame::Failed(Phase::Body, Failure::Harness("x".repeat(1 << 20)));
+        // SAFETY: the child only writes frames and exits; it never returns here.
+        let pid = unsafe { libc::fork() };
+        if pid == 0 {
+            // SAFETY: the handler writes to tx, which stays open.
+            unsafe { catch_self_sent_signals(tx) };
+            let sender = std::thread::spawn(move || big.send(tx));
+            let _ = sender.join();
+            // SAFETY: _exit in the child.
+            unsafe { libc::_exit(0) };
+        }
+        // SAFETY: closing our copy of the write end.
+        unsafe { libc::close(tx) };
+        let mut bytes = Vec::new();
+        let mut buf = vec![0u8; 1 << 16];
+        let mut signalled = false;
+        loop {
+            // SAFETY: reading into a buffer of the given length.
+            let n = unsafe { libc::read(rx, buf.as_mut_ptr().cast(), buf.len()) };
+            if n <= 0 {
+                break;
+            }
+            bytes.extend_from_slice(&buf[..n as usize]);
+            if !signalled {
+                // The frame is being written (the pipe was full): now the signal.
+                // SAFETY: a signal to our own child.
+                unsafe { libc::kill(pid, libc::SIGTERM) };
+                signalled = true;
+            }
+        }
+        let mut status = 0;
+        // SAFETY: waiting for our own child.
+        unsafe { libc::waitpid(pid, &mut status, 0) };
+        let frames = Decoder::default().push(&bytes);
+        let want = Frame::Failed(Phase::Body, Failure::Harness("x".repeat(1 << 20)));
+        assert_eq!(frames.len(), 2, "{} bytes", bytes.len());
+        assert!(frames[0] == want, "the long frame is whole");
+        assert_eq!(
+            frames[1],
+            Frame::WorkerExit(WorkerExit::Signal(libc::SIGTERM))
+        );
+    }
 }

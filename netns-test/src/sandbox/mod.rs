@@ -16,6 +16,10 @@
 mod child;
 /// A thread std did not start, so libtest's dead output capture is not inherited.
 mod fresh_thread;
+/// Locks held at fork by other threads of the test process: checked before the body.
+pub(crate) mod held_locks;
+/// The test process's descriptors, taken away from the sandbox right after fork.
+mod inherited;
 /// A mount namespace with /run/netns, so `ip netns exec` works inside the sandbox.
 pub(crate) mod mounts;
 /// The worker's panic hook: records panics instead of printing them.
@@ -79,6 +83,28 @@ pub(crate) fn run(
     orders: &witness::Orders,
     work: Box<Work<'_>>,
 ) -> (Ending, Timings) {
+    let mut work = Some(work);
+    let mut tries = 0;
+    loop {
+        tries += 1;
+        let (ending, timings) = run_once(timeout, fds, orders, &mut work);
+        match ending.outcome {
+            Outcome::Retry(_) if tries < TRIES => continue,
+            _ => return (ending, timings),
+        }
+    }
+}
+
+/// How many sandboxes a run may take when locks were held at fork (`held_locks`).
+const TRIES: u32 = 10;
+
+/// One sandbox for the work (which the sandbox consumes: only its copy of it).
+fn run_once(
+    timeout: Duration,
+    fds: usize,
+    orders: &witness::Orders,
+    work: &mut Option<Box<Work<'_>>>,
+) -> (Ending, Timings) {
     let started = progress::now_ns();
     let spawn_failed = |why: String| (Ending::spawn_failed(why), Timings::default());
     let pipes = match Pipes::new() {
@@ -97,6 +123,11 @@ pub(crate) fn run(
     // holder is this thread, whose copy in the child releases them again.
     let out_lock = std::io::stdout().lock();
     let err_lock = std::io::stderr().lock();
+    // std's environment lock: taking and releasing it here leaves it free at this
+    // instant (a waiting writer is woken, and needs microseconds to take it), so the
+    // fork below rarely copies it held; when it does, the sandbox finds out and is
+    // replaced (`held_locks`).
+    let _ = std::env::var_os("NETNS_TEST_FORK");
     // SAFETY: the child only runs code that is safe after fork in a multi-threaded
     // process: see child::main for the argument, step by step.
     let forked = unsafe { libc::fork() };
@@ -110,7 +141,8 @@ pub(crate) fn run(
             pipes.child_ends(page.writer()),
             fds,
             orders,
-            work,
+            work.take()
+                .expect("the parent keeps the work for every try"),
         ),
         pid => {
             let ends = pipes.into_parent_ends();

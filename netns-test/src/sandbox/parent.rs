@@ -38,6 +38,8 @@ pub(crate) enum Outcome {
     Killed(String),
     Exited(i32),
     Spawn(String),
+    /// The sandbox could not run the body: the work goes to a new one.
+    Retry(String),
 }
 
 impl Ending {
@@ -231,6 +233,7 @@ fn outcome(frames: &[Frame], status: i32, timed_out: Option<Duration>) -> Outcom
                 return Outcome::Killed(signal_name(*sig))
             }
             Frame::WorkerExit(WorkerExit::Code(code)) => return Outcome::Exited(*code),
+            Frame::Retry(why) => return Outcome::Retry(why.clone()),
             Frame::Keep(..) | Frame::States { .. } | Frame::Capture(_) | Frame::End => {}
         }
     }

@@ -24,6 +24,8 @@ struct Shared {
     /// The worker's verdict, set just before it sends it: 0 none yet, 1 passed,
     /// 2 failed. The sandbox process reads it once the worker is gone.
     verdict: AtomicU8,
+    /// 1 once the worker found the locks it checks free (`held_locks`).
+    clear: AtomicU8,
 }
 
 /// What the worker decided, as the page holds it.
@@ -175,6 +177,16 @@ impl ProgressWriter {
         self.page()
             .verdict
             .store(if passed { 1 } else { 2 }, Ordering::Release);
+    }
+
+    /// The worker found the locks of the test process free (`held_locks`).
+    pub(crate) fn set_clear(&self) {
+        self.page().clear.store(1, Ordering::Release);
+    }
+
+    /// Whether it did (read by the sandbox process).
+    pub(crate) fn is_clear(&self) -> bool {
+        self.page().clear.load(Ordering::Acquire) == 1
     }
 
     /// The verdict the worker posted (read by the sandbox process).

@@ -1,8 +1,9 @@
 //! Frames the sandbox sends its parent over the result pipe.
 //!
-//! A frame is a tag byte, a little-endian u32 length and the payload. Two writers use
-//! the pipe one after the other (the worker process, then the sandbox process once the
-//! worker is gone or has been killed), never at the same time, so frames never
+//! A frame is a tag byte, a little-endian u32 length and the payload. Two processes
+//! use the pipe one after the other (the worker, then the sandbox process once the
+//! worker is gone or has been killed), never at the same time; inside the worker,
+//! threads and the signal handler take turns (`Frame::send`), so frames never
 //! interleave. The sandbox process's last frame is `End`: after it, the run is over
 //! for the test even while the sandbox process still exits (closing capture sockets).
 
@@ -10,6 +11,7 @@ use super::panics::PanicRecord;
 use crate::error::Phase;
 use std::io::Write;
 use std::os::fd::{BorrowedFd, RawFd};
+use std::sync::atomic::{AtomicI32, Ordering};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Frame {
@@ -34,6 +36,8 @@ pub(crate) enum Frame {
     Capture(Result<String, String>),
     /// The sandbox process has nothing more to say.
     End,
+    /// This sandbox cannot run the body (a lock was held at fork): fork another.
+    Retry(String),
 }
 
 /// What the worker says of a failure.
@@ -219,6 +223,10 @@ impl Frame {
                 b'P'
             }
             Frame::End => b'E',
+            Frame::Retry(why) => {
+                p.str(why);
+                b'R'
+            }
         };
         let mut out = Vec::with_capacity(5 + p.0.len());
         out.push(tag);
@@ -228,13 +236,79 @@ impl Frame {
     }
 
     /// Writes the frame with plain `write(2)` calls: no locks, usable in a forked child.
+    ///
+    /// A frame is whole or absent: a frame longer than a pipe's atomic write goes in
+    /// several writes, and the worker's signal handler (`child::on_signal`) writes a
+    /// frame of its own, from any thread. So a sender holds `WRITER` for the whole
+    /// frame, with the signals that handler catches blocked on its thread (the handler
+    /// never runs in the middle of its own thread's frame); the handler waits for
+    /// `WRITER` before it writes.
     pub(crate) fn send(&self, fd: RawFd) {
         let bytes = self.encode();
+        let _writing = Writer::take();
         // SAFETY: the fd stays open for the life of the sandbox process that writes it.
         let fd = unsafe { BorrowedFd::borrow_raw(fd) };
         let mut file = FdWriter(fd);
         // A parent that is gone cannot be told anything: ignore write errors.
         let _ = file.write_all(&bytes);
+    }
+}
+
+/// The thread writing a frame now (its kernel thread id), or 0.
+static WRITER: AtomicI32 = AtomicI32::new(0);
+
+/// The signals the worker's handler writes a frame for.
+pub(crate) const CAUGHT: [libc::c_int; 5] = [
+    libc::SIGABRT,
+    libc::SIGTERM,
+    libc::SIGINT,
+    libc::SIGQUIT,
+    libc::SIGHUP,
+];
+
+/// Holding `WRITER`, with `CAUGHT` blocked on this thread.
+struct Writer {
+    mask: libc::sigset_t,
+}
+
+impl Writer {
+    fn take() -> Writer {
+        // SAFETY: sigset operations on a local set; pthread_sigmask on this thread.
+        let mask = unsafe {
+            let mut block: libc::sigset_t = std::mem::zeroed();
+            let mut old: libc::sigset_t = std::mem::zeroed();
+            libc::sigemptyset(&mut block);
+            for sig in CAUGHT {
+                libc::sigaddset(&mut block, sig);
+            }
+            libc::pthread_sigmask(libc::SIG_BLOCK, &block, &mut old);
+            old
+        };
+        acquire_writer();
+        Writer { mask }
+    }
+}
+
+impl Drop for Writer {
+    fn drop(&mut self) {
+        WRITER.store(0, Ordering::Release);
+        // SAFETY: restores this thread's mask as it was.
+        unsafe { libc::pthread_sigmask(libc::SIG_SETMASK, &self.mask, std::ptr::null_mut()) };
+    }
+}
+
+/// Takes `WRITER` for the calling thread, waiting while another thread writes a
+/// frame. Async-signal-safe (an atomic, `gettid`, `sched_yield`): the signal handler
+/// calls it too, and is never the holder's own thread (the holder blocks it).
+pub(crate) fn acquire_writer() {
+    // SAFETY: gettid cannot fail.
+    let me = unsafe { libc::gettid() };
+    while WRITER
+        .compare_exchange(0, me, Ordering::Acquire, Ordering::Relaxed)
+        .is_err()
+    {
+        // SAFETY: a plain system call.
+        unsafe { libc::sched_yield() };
     }
 }
 
@@ -318,6 +392,7 @@ fn decode(tag: u8, p: &[u8]) -> Option<Frame> {
         }
         b'P' => Frame::Capture(g.result_str()?),
         b'E' => Frame::End,
+        b'R' => Frame::Retry(g.str()?),
         _ => return None,
     })
 }
@@ -357,6 +432,7 @@ mod tests {
             },
             Frame::Capture(Ok("capture.pcapng".into())),
             Frame::Ok,
+            Frame::Retry("a lock".into()),
             Frame::End,
         ];
         let bytes: Vec<u8> = frames.iter().flat_map(|f| f.encode()).collect();

@@ -34,8 +34,20 @@ pub(crate) struct Orders {
 
 /// Waits for the worker `pid` or for the parent's deadline, reports, and says `End`.
 pub(super) fn watch(pid: libc::pid_t, ends: &ChildEnds, orders: &Orders) {
-    let deadline = wait_for(pid, ends.ctl);
-    let at_deadline = deadline.is_some();
+    let woken = wait_for(pid, ends);
+    if woken == Woken::Stuck {
+        // A lock of the test process was held at fork (`held_locks`): nothing of the
+        // work ran; the test forks a new sandbox.
+        // SAFETY: our own child.
+        unsafe { libc::kill(pid, libc::SIGKILL) };
+        reap(pid);
+        let why = "a lock of the test process (std's environment lock or the signal \
+                   registry's) was held by another of its threads when the sandbox was forked";
+        Frame::Retry(why.into()).send(ends.res);
+        Frame::End.send(ends.res);
+        return;
+    }
+    let at_deadline = woken == Woken::Deadline;
     // At the deadline the worker still runs: the state is read while it is stuck,
     // before it is killed.
     let mut held = Vec::new();
@@ -48,6 +60,7 @@ pub(super) fn watch(pid: libc::pid_t, ends: &ChildEnds, orders: &Orders) {
     }
     let status = reap(pid);
     let verdict = ends.progress.verdict();
+
     if verdict == Verdict::None && !at_deadline {
         let end = if libc::WIFSIGNALED(status) {
             WorkerExit::Signal(libc::WTERMSIG(status))
@@ -87,14 +100,26 @@ pub(super) fn watch(pid: libc::pid_t, ends: &ChildEnds, orders: &Orders) {
     Frame::End.send(ends.res);
 }
 
-/// Waits until the worker ends (None) or the parent's deadline byte comes (Some).
-fn wait_for(pid: libc::pid_t, ctl: i32) -> Option<()> {
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Woken {
+    /// The worker ended.
+    Ended,
+    /// The parent's deadline byte came.
+    Deadline,
+    /// The worker did not find the test process's locks free in time.
+    Stuck,
+}
+
+/// Waits until the worker ends or the parent's deadline byte comes; or, if the worker
+/// has not said within `held_locks::WAIT` that the locks it checks are free, says so.
+fn wait_for(pid: libc::pid_t, ends: &ChildEnds) -> Woken {
     // SAFETY: pidfd_open takes a pid and flags and returns a new fd or -1.
     let pidfd = unsafe { libc::syscall(libc::SYS_pidfd_open, pid, 0) } as i32;
     if pidfd < 0 {
-        return None; // waitpid below blocks instead: no state at a deadline
+        return Woken::Ended; // waitpid below blocks instead: no state at a deadline
     }
-    loop {
+    let probed_by = std::time::Instant::now() + super::held_locks::WAIT;
+    let woken = loop {
         let mut fds = [
             libc::pollfd {
                 fd: pidfd,
@@ -102,21 +127,38 @@ fn wait_for(pid: libc::pid_t, ctl: i32) -> Option<()> {
                 revents: 0,
             },
             libc::pollfd {
-                fd: ctl,
+                fd: ends.ctl,
                 events: libc::POLLIN,
                 revents: 0,
             },
         ];
+        let clear = ends.progress.is_clear();
+        let timeout = if clear {
+            -1
+        } else {
+            let left = probed_by.saturating_duration_since(std::time::Instant::now());
+            left.as_millis().min(i32::MAX as u128) as i32
+        };
         // SAFETY: fds is a valid array of pollfd.
-        let n = unsafe { libc::poll(fds.as_mut_ptr(), 2, -1) };
+        let n = unsafe { libc::poll(fds.as_mut_ptr(), 2, timeout) };
         if n < 0 && std::io::Error::last_os_error().raw_os_error() == Some(libc::EINTR) {
             continue;
         }
-        let deadline = fds[1].revents & libc::POLLIN != 0;
-        // SAFETY: our own descriptor.
-        unsafe { libc::close(pidfd) };
-        return deadline.then_some(());
-    }
+        if n == 0 {
+            if ends.progress.is_clear() {
+                continue;
+            }
+            break Woken::Stuck;
+        }
+        break if fds[1].revents & libc::POLLIN != 0 {
+            Woken::Deadline
+        } else {
+            Woken::Ended
+        };
+    };
+    // SAFETY: our own descriptor.
+    unsafe { libc::close(pidfd) };
+    woken
 }
 
 fn reap(pid: libc::pid_t) -> i32 {
