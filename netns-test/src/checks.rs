@@ -175,11 +175,11 @@ async fn run_probes(net: &Net, probes: &[Probe], isolation: Duration) -> Vec<Str
                 p.to,
                 rtt.as_secs_f64() * 1e3
             )),
-            (Must::NotReach, Err(ProbeError::Socket { node, error })) => failures.push(format!(
-                "{}: cannot open an ICMP socket in node {node}: {error}",
-                p.label
+            (Must::NotReach, Err(e)) if e.proves_isolation() => {}
+            (Must::NotReach, Err(e)) => failures.push(format!(
+                "{}: cannot tell whether {} is unreachable: {e}",
+                p.label, p.to
             )),
-            (Must::NotReach, Err(_)) => {}
         }
     }
 

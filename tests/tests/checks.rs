@@ -212,3 +212,53 @@ fn the_api_checks_work_in_an_async_body() {
     )
     .unwrap();
 }
+
+/// Isolation holds only on a timeout or an ICMP unreachable answer, never because the
+/// sender's own kernel refused to send for a reason unrelated to the network: a
+/// broadcast address without SO_BROADCAST is such a request (EACCES), as is a full
+/// neighbour table (EINVAL).
+#[test]
+fn a_local_send_error_proves_no_isolation() {
+    let e = failure("a -- b\nexpect a -x- 10.0.1.255", |_| {});
+    assert!(
+        e.contains("expect a -x- 10.0.1.255: cannot tell whether 10.0.1.255 is unreachable")
+            && e.contains("Permission denied"),
+        "{e}"
+    );
+    let err = run(&topo("a -- b"), Options::new(), |net| {
+        net.assert_isolated("a", "10.0.1.255");
+    })
+    .expect_err("assert_isolated cannot tell");
+    assert!(
+        err.to_string().contains(
+            "assert_isolated(a -x- 10.0.1.255): cannot tell whether 10.0.1.255 is unreachable"
+        ),
+        "{err}"
+    );
+}
+
+/// What does prove isolation still does: no route (ENETUNREACH from the sender's own
+/// kernel), a router's "net unreachable", and no answer at all.
+#[test]
+fn no_route_an_icmp_unreachable_and_silence_prove_isolation() {
+    let src = "node r forward
+               a 10.0.1.2/24 -- r:left 10.0.1.1/24
+               r:right 10.0.2.1/24 -- b 10.0.2.2/24
+               route a default via 10.0.1.1
+               c 10.0.9.1/24 -- d 10.0.9.2/24
+               expect c -x- 10.0.2.2
+               expect a -x- 192.0.2.1
+               expect a -x- 10.0.1.9";
+    run(&topo(src), Options::new(), |net| {
+        use netns_test::ProbeError;
+        assert!(matches!(
+            net.ping("c", "10.0.2.2"),
+            Err(ProbeError::Send { .. })
+        ));
+        assert!(matches!(
+            net.ping("a", "192.0.2.1"),
+            Err(ProbeError::Unreachable { .. })
+        ));
+    })
+    .unwrap_or_else(|e| panic!("{e}"));
+}

@@ -47,7 +47,9 @@ impl Net {
     }
 
     /// Panics if `from` can ping `to` (one echo request, waiting the isolation
-    /// timeout, 200 ms); the failure report that follows has every node's state.
+    /// timeout, 200 ms), and when the probe proves nothing either way (see
+    /// [`ProbeError::proves_isolation`]); the failure report that follows has every
+    /// node's state.
     #[track_caller]
     pub fn assert_isolated(&self, from: &str, to: &str) {
         let node = self.node(from);
@@ -57,11 +59,15 @@ impl Net {
         };
         let tries = Tries::isolation(Duration::from_millis(200));
         let got = self.block(async { node.pinger(ip.is_ipv6())?.ping(ip, &tries).await });
-        if let Ok(rtt) = got {
-            panic!(
+        match got {
+            Ok(rtt) => panic!(
                 "assert_isolated({from} -x- {to}): {ip} answered in {:.2}ms, but must be unreachable",
                 rtt.as_secs_f64() * 1e3,
-            );
+            ),
+            Err(e) if e.proves_isolation() => {}
+            Err(e) => panic!(
+                "assert_isolated({from} -x- {to}): cannot tell whether {ip} is unreachable: {e}"
+            ),
         }
     }
 

@@ -15,10 +15,17 @@ pub enum ProbeError {
         within: Duration,
         tries: u32,
     },
-    /// A router (or the sender's own kernel) answered with an ICMP error instead.
+    /// A router (or the sender's own kernel) answered that the destination is
+    /// unreachable, or that reaching it is administratively prohibited.
     Unreachable { to: IpAddr, by: IpAddr, why: String },
-    /// The kernel refused to send (no route, link down, ...).
-    Send { to: IpAddr, error: String },
+    /// Another ICMP error came back instead of a reply (time exceeded, ...).
+    IcmpError { to: IpAddr, by: IpAddr, why: String },
+    /// The kernel refused to send; `errno` is its error number.
+    Send {
+        to: IpAddr,
+        error: String,
+        errno: Option<i32>,
+    },
     /// No ICMP socket could be made inside the node.
     Socket { node: String, error: String },
     /// A name that is neither a node nor an address.
@@ -39,7 +46,10 @@ impl fmt::Display for ProbeError {
             ProbeError::Unreachable { to, by, why } => {
                 write!(f, "{to} is unreachable: {by} answered {why}")
             }
-            ProbeError::Send { to, error } => {
+            ProbeError::IcmpError { to, by, why } => {
+                write!(f, "no echo reply from {to}: {by} answered {why}")
+            }
+            ProbeError::Send { to, error, .. } => {
                 write!(f, "cannot send an echo request to {to}: {error}")
             }
             ProbeError::Socket { node, error } => {
@@ -51,6 +61,29 @@ impl fmt::Display for ProbeError {
 }
 
 impl std::error::Error for ProbeError {}
+
+impl ProbeError {
+    /// Whether this failure to ping proves that the target is unreachable: no reply
+    /// within the wait, an ICMP "destination unreachable" or "administratively
+    /// prohibited" answer, or the sender's own kernel refusing for the topology's
+    /// reasons: no route (ENETUNREACH), no neighbour answered (EHOSTUNREACH), a
+    /// firewall rule in the sandbox (EPERM). Anything else (a socket that could not
+    /// be opened, a full neighbour table's EINVAL, EACCES for a broadcast address,
+    /// ENOBUFS, another ICMP error) says nothing about the network: an isolation
+    /// check fails on it.
+    pub fn proves_isolation(&self) -> bool {
+        match self {
+            ProbeError::NoReply { .. } | ProbeError::Unreachable { .. } => true,
+            ProbeError::Send { errno, .. } => matches!(
+                errno,
+                Some(libc::ENETUNREACH | libc::EHOSTUNREACH | libc::EPERM)
+            ),
+            ProbeError::IcmpError { .. } | ProbeError::Socket { .. } | ProbeError::Unknown(_) => {
+                false
+            }
+        }
+    }
+}
 
 /// How hard to try: a reply is expected within the sum of `waits`, one echo request
 /// per entry. Short first waits make a lost first packet cost milliseconds, not a second.
@@ -147,7 +180,8 @@ impl Pinger {
                 // were replies: only an echo reply is one.
                 Ok((packet, rtt)) => match icmp_error(&packet) {
                     None => return Ok(rtt),
-                    Some((by, why)) => return Err(ProbeError::Unreachable { to, by, why }),
+                    Some((by, why, true)) => return Err(ProbeError::Unreachable { to, by, why }),
+                    Some((by, why, false)) => return Err(ProbeError::IcmpError { to, by, why }),
                 },
                 Err(surge_ping::SurgeError::Timeout { .. }) => last_send_error = None,
                 // No route is final: waiting will not make one.
@@ -160,6 +194,7 @@ impl Pinger {
                     return Err(ProbeError::Send {
                         to,
                         error: e.to_string(),
+                        errno: e.raw_os_error(),
                     })
                 }
                 // Anything else the kernel says while sending (seen: EINVAL from an
@@ -171,18 +206,21 @@ impl Pinger {
                         "datagram"
                     };
                     let mut why = format!("{e} (ICMP {kind} socket)");
-                    if matches!(&e, surge_ping::SurgeError::IOError(io) if io.raw_os_error() == Some(libc::EINVAL))
-                    {
+                    let errno = match &e {
+                        surge_ping::SurgeError::IOError(io) => io.raw_os_error(),
+                        _ => None,
+                    };
+                    if errno == Some(libc::EINVAL) {
                         // What the kernel answers when it cannot make a neighbour entry.
                         why.push_str(NEIGHBOUR_TABLE_HINT);
                     }
-                    last_send_error = Some(why);
+                    last_send_error = Some((why, errno));
                     tokio::time::sleep(*wait).await;
                 }
             }
         }
-        if let Some(error) = last_send_error {
-            return Err(ProbeError::Send { to, error });
+        if let Some((error, errno)) = last_send_error {
+            return Err(ProbeError::Send { to, error, errno });
         }
         Err(ProbeError::NoReply {
             to,
@@ -192,16 +230,17 @@ impl Pinger {
     }
 }
 
-/// `Some((sender, description))` unless the packet is an echo reply.
-fn icmp_error(packet: &surge_ping::IcmpPacket) -> Option<(IpAddr, String)> {
+/// `Some((sender, description, destination unreachable))` unless the packet is an
+/// echo reply.
+fn icmp_error(packet: &surge_ping::IcmpPacket) -> Option<(IpAddr, String, bool)> {
     match packet {
         surge_ping::IcmpPacket::V4(p) => {
             let (t, c) = (p.get_icmp_type().0, p.get_icmp_code().0);
-            (t != 0).then(|| (IpAddr::V4(p.get_source()), describe_v4(t, c)))
+            (t != 0).then(|| (IpAddr::V4(p.get_source()), describe_v4(t, c), t == 3))
         }
         surge_ping::IcmpPacket::V6(p) => {
             let (t, c) = (p.get_icmpv6_type().0, p.get_icmpv6_code().0);
-            (t != 129).then(|| (IpAddr::V6(p.get_source()), describe_v6(t, c)))
+            (t != 129).then(|| (IpAddr::V6(p.get_source()), describe_v6(t, c), t == 1))
         }
     }
 }
