@@ -53,6 +53,8 @@ mod address;
 mod validate;
 // The resolved model the runtime builds from, and what it answers about nodes.
 mod model;
+// A model built in code, held to the same rules (`Topology::validate`).
+mod validated;
 // A model back to text that parses to the same model.
 mod print;
 

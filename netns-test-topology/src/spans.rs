@@ -19,6 +19,8 @@ pub(crate) struct Spans {
 pub(crate) struct BridgeSpan {
     pub name: Pos,
     pub addrs: Vec<Pos>,
+    /// The MTU's value, if written.
+    pub mtu: Option<Pos>,
 }
 
 #[derive(Debug)]
@@ -26,6 +28,8 @@ pub(crate) struct LinkSpan {
     pub start: Pos,
     pub a: EndSpan,
     pub b: EndSpan,
+    /// The MTU's value, if written.
+    pub mtu: Option<Pos>,
 }
 
 #[derive(Debug)]

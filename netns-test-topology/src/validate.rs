@@ -16,6 +16,7 @@ use std::net::IpAddr;
 pub(crate) fn check(topo: &Topology, spans: &Spans) -> Result<(), ParseError> {
     let mut errors = Vec::new();
     unique_addrs(topo, spans, &mut errors);
+    ipv6_mtus(topo, spans, &mut errors);
     routes(topo, spans, &mut errors);
     expects(topo, spans, &mut errors);
     nat::check(topo, spans, &mut errors);
@@ -87,6 +88,75 @@ fn unique_addrs(topo: &Topology, spans: &Spans, errors: &mut Vec<ParseError>) {
             format!("address {} used twice (first {at})", p.addr)
         }));
     }
+}
+
+/// The least MTU of a link that carries IPv6 (RFC 8200): below it, the kernel turns
+/// IPv6 off on the interface and the build would fail on its addresses.
+const IPV6_MIN_MTU: u32 = 1280;
+
+/// An MTU below 1280 on a link or bridge whose segment has IPv6 addresses.
+fn ipv6_mtus(topo: &Topology, spans: &Spans, errors: &mut Vec<ParseError>) {
+    // The first IPv6 address on each bridge's segment, and where it is.
+    let on_bridge = |bridge: &str| -> Option<(IpNet, String)> {
+        let b = topo.bridge(bridge)?;
+        let own = b.addrs.iter().find(|c| c.addr().is_ipv6());
+        own.map(|c| (*c, format!("bridge {}", b.name))).or_else(|| {
+            topo.links.iter().find_map(|l| {
+                let [x, y] = l.ends();
+                let attached = |e: &End| matches!(e, End::Bridge { bridge: n, .. } if n == bridge);
+                let other = if attached(x) {
+                    y
+                } else if attached(y) {
+                    x
+                } else {
+                    return None;
+                };
+                v6_of(other)
+            })
+        })
+    };
+    let carried = |end: &End| match end {
+        End::Node(_) => v6_of(end),
+        End::Bridge { bridge, .. } => on_bridge(bridge),
+    };
+    for (l, link) in topo.links.iter().enumerate() {
+        let (Some(mtu), Some(at)) = (link.mtu, spans.links[l].mtu) else {
+            continue;
+        };
+        if mtu >= IPV6_MIN_MTU {
+            continue;
+        }
+        if let Some((c, on)) = carried(&link.a).or_else(|| carried(&link.b)) {
+            errors.push(at.error(format!(
+                "mtu {mtu} is below {IPV6_MIN_MTU}, the least IPv6 allows, and this link \
+                 carries IPv6 ({c} on {on}): raise the MTU, or give the segment IPv4 \
+                 addresses only"
+            )));
+        }
+    }
+    for (b, bridge) in topo.bridges.iter().enumerate() {
+        let (Some(mtu), Some(at)) = (bridge.mtu, spans.bridges[b].mtu) else {
+            continue;
+        };
+        if mtu >= IPV6_MIN_MTU {
+            continue;
+        }
+        if let Some((c, on)) = on_bridge(&bridge.name) {
+            errors.push(at.error(format!(
+                "mtu {mtu} is below {IPV6_MIN_MTU}, the least IPv6 allows, and bridge {} \
+                 carries IPv6 ({c} on {on}): raise the MTU, or give the segment IPv4 \
+                 addresses only",
+                bridge.name
+            )));
+        }
+    }
+}
+
+/// A node end's first IPv6 address, and the end as `node:ifname`.
+fn v6_of(end: &End) -> Option<(IpNet, String)> {
+    let End::Node(n) = end else { return None };
+    let c = n.addrs.iter().find(|c| c.addr().is_ipv6())?;
+    Some((*c, format!("{}:{}", n.node, n.ifname)))
 }
 
 fn unknown_node(topo: &Topology, name: &str, statement: &str, pos: Pos) -> ParseError {
@@ -313,6 +383,32 @@ mod tests {
             "topology:2:8: expect a <-> b: a has no address for b to ping back"
         );
         ok("a -- b 10.0.0.2/24\nexpect a -> b\nexpect a -> 10.0.0.2");
+    }
+
+    #[test]
+    fn an_mtu_below_1280_where_ipv6_flows() {
+        assert_eq!(
+            err("a -- b mtu 1000"),
+            "topology:1:12: mtu 1000 is below 1280, the least IPv6 allows, and this link \
+             carries IPv6 (fd00:1::1/64 on a:eth0): raise the MTU, or give the segment IPv4 \
+             addresses only"
+        );
+        assert_eq!(
+            err("bridge br0 mtu 576\na -- br0\nb fd00::2/64 -- br0"),
+            "topology:1:16: mtu 576 is below 1280, the least IPv6 allows, and bridge br0 \
+             carries IPv6 (fd00::2/64 on b:eth0): raise the MTU, or give the segment IPv4 \
+             addresses only"
+        );
+        assert_eq!(
+            err("bridge br0\nbr0 -- a mtu 1279\nb -- br0"),
+            "topology:2:14: mtu 1279 is below 1280, the least IPv6 allows, and this link \
+             carries IPv6 (fd00:1::1/64 on a:eth0): raise the MTU, or give the segment IPv4 \
+             addresses only"
+        );
+        // IPv4 only, or 1280 and up: fine.
+        ok("a 10.0.0.1/24 -- b 10.0.0.2/24 mtu 576");
+        ok("a -- b mtu 1280");
+        ok("bridge br0 mtu 600\na 10.0.0.1/24 -- br0");
     }
 
     #[test]

@@ -49,7 +49,7 @@ pub use forensics::capture::CaptureMode;
 pub use kernel::qdisc::available as qdisc_available;
 pub use nat::table::NatMapping;
 pub use net::{Iface, LinkControl, MacOrNode, NatControl, Net, Node};
-pub use options::Options;
+pub use options::{Options, LONGEST};
 pub use probe::{Neighbour, NeighbourStateName, ProbeError};
 pub use report::Report;
 pub use runner::{run, run_timed};

@@ -22,6 +22,11 @@ pub struct Options {
     pub(crate) backtrace: Backtrace,
 }
 
+/// The longest deadline, isolation wait and keep a run takes: a day. Longer ones
+/// (`Duration::MAX` for "no limit") are clamped to it; past it an `Instant` could
+/// overflow, and no test waits that long on purpose.
+pub const LONGEST: Duration = Duration::from_secs(24 * 3600);
+
 /// What RUST_BACKTRACE asks for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub(crate) enum Backtrace {
@@ -52,9 +57,10 @@ impl Options {
         Self::default()
     }
 
-    /// The whole run (build, body, checks) must end within this; then the child is killed.
+    /// The whole run (build, body, checks) must end within this; then the child is
+    /// killed. At most [`LONGEST`] (a day): a longer one is clamped to it.
     pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = timeout;
+        self.timeout = timeout.min(LONGEST);
         self
     }
 
@@ -79,9 +85,9 @@ impl Options {
 
     /// Keep the sandbox of a failed run alive this long, printing how to enter each
     /// node. `NETNS_TEST_KEEP=1` (10 minutes) or `NETNS_TEST_KEEP=<seconds>` sets it
-    /// for every test.
+    /// for every test. At most [`LONGEST`] (a day): a longer one is clamped to it.
     pub fn keep_on_failure(mut self, keep: Duration) -> Self {
-        self.keep = Some(keep);
+        self.keep = Some(keep.min(LONGEST));
         self
     }
 
@@ -99,9 +105,10 @@ impl Options {
         self
     }
 
-    /// How long an isolation probe (`-x-`) waits for a reply that must not come.
+    /// How long an isolation probe (`-x-`) waits for a reply that must not come. At
+    /// most [`LONGEST`] (a day): a longer one is clamped to it.
     pub fn isolation_timeout(mut self, timeout: Duration) -> Self {
-        self.isolation_timeout = timeout;
+        self.isolation_timeout = timeout.min(LONGEST);
         self
     }
 
@@ -153,7 +160,13 @@ fn keep_from(value: Option<&str>) -> Result<Option<Duration>, String> {
         None | Some("" | "0" | "false") => None,
         Some("1" | "true") => Some(Duration::from_secs(600)),
         Some(secs) => match secs.parse::<u64>() {
-            Ok(s) => Some(Duration::from_secs(s)),
+            Ok(s) if s <= LONGEST.as_secs() => Some(Duration::from_secs(s)),
+            Ok(_) => {
+                return Err(format!(
+                    "NETNS_TEST_KEEP={secs} is more than a day: at most {} seconds",
+                    LONGEST.as_secs()
+                ))
+            }
             Err(_) => {
                 return Err(format!(
                     "NETNS_TEST_KEEP={secs:?} is not understood; accepted values: \
@@ -236,6 +249,10 @@ mod tests {
         assert_eq!(keep_from(Some("false")), Ok(None));
         assert_eq!(keep_from(Some("true")), Ok(Some(Duration::from_secs(600))));
         assert_eq!(keep_from(Some("30")), Ok(Some(Duration::from_secs(30))));
+        let e = keep_from(Some("18446744073709551615")).unwrap_err();
+        assert!(e.contains("more than a day: at most 86400 seconds"), "{e}");
+        let e = keep_from(Some("99999999999999999999999")).unwrap_err();
+        assert!(e.contains("not understood"), "{e}");
         let e = keep_from(Some("yes")).unwrap_err();
         assert!(
             e.contains("NETNS_TEST_KEEP=\"yes\"") && e.contains("seconds"),

@@ -36,6 +36,15 @@ where
     R: TestResult,
 {
     before_the_first_fork();
+    // A topology built in code gets the checks the parser gives a text: the builder
+    // relies on them.
+    if let Err(e) = topology.validate() {
+        let e = format!("the topology breaks a rule of the language: {e}");
+        return (
+            Err(Error::new(Cause::Misconfigured(e), Phase::Setup)),
+            Timings::default(),
+        );
+    }
     let options = match options.with_env() {
         Ok(o) => o,
         Err(e) => {

@@ -262,3 +262,23 @@ fn no_route_an_icmp_unreachable_and_silence_prove_isolation() {
     })
     .unwrap_or_else(|e| panic!("{e}"));
 }
+
+/// A name that is neither a node nor an address is an error, as documented, not a
+/// panic.
+#[test]
+fn ping_with_an_unknown_name_is_an_error() {
+    run(&topo("a -- b"), Options::new().checks(false), |net| {
+        use netns_test::ProbeError;
+        let e = net.ping("zz", "b").unwrap_err();
+        assert!(
+            matches!(&e, ProbeError::Unknown(m) if m.contains("no node \"zz\"") && m.contains("host, a, b")),
+            "{e:?}"
+        );
+        let e = net.ping("a", "zz").unwrap_err();
+        assert!(
+            matches!(&e, ProbeError::Unknown(m) if m.contains("\"zz\" is neither a node")),
+            "{e:?}"
+        );
+    })
+    .unwrap_or_else(|e| panic!("{e}"));
+}

@@ -71,12 +71,13 @@ impl Parser {
             name: name.to_string(),
             node: node.to_string(),
             addrs,
-            mtu,
+            mtu: mtu.map(|(n, _)| n),
             links_before: self.topo.links.len(),
         });
         self.spans.bridges.push(BridgeSpan {
             name: t.pos,
             addrs: addr_spans,
+            mtu: mtu.map(|(_, at)| at),
         });
         Ok(())
     }

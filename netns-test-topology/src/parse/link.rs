@@ -111,11 +111,17 @@ impl Parser {
             _ => {}
         }
         let (mtu, impair) = link_options(cur, [a.name(), b.name()])?;
-        self.topo.links.push(Link { a, b, mtu, impair });
+        self.topo.links.push(Link {
+            a,
+            b,
+            mtu: mtu.map(|(n, _)| n),
+            impair,
+        });
         self.spans.links.push(LinkSpan {
             start,
             a: a_span,
             b: b_span,
+            mtu: mtu.map(|(_, at)| at),
         });
         Ok(())
     }

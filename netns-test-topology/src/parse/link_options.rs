@@ -19,14 +19,18 @@ pub(super) fn link_option(t: &Token<'_>) -> bool {
     t.text == "mtu" || crate::impair::OPTIONS.contains(&t.text) || direction
 }
 
-/// `mtu N` after its keyword: on a link, and on a bridge.
-pub(super) fn mtu(cur: &mut Cursor<'_, '_>) -> Result<u32, ParseError> {
+/// An MTU and where its value is written.
+pub(super) type Mtu = (u32, Pos);
+
+/// `mtu N` after its keyword, on a link or a bridge: N and where it is written.
+pub(super) fn mtu(cur: &mut Cursor<'_, '_>) -> Result<Mtu, ParseError> {
     const EXPECTED: &str = "an MTU between 68 and 65535";
     let t = cur.next_or(EXPECTED)?;
     t.text
         .parse::<u32>()
         .ok()
         .filter(|n| t.text.bytes().all(|b| b.is_ascii_digit()) && (68..=65535).contains(n))
+        .map(|n| (n, t.pos))
         .ok_or_else(|| unexpected(t, EXPECTED))
 }
 
@@ -38,7 +42,7 @@ pub(super) fn mtu(cur: &mut Cursor<'_, '_>) -> Result<u32, ParseError> {
 pub(super) fn link_options(
     cur: &mut Cursor<'_, '_>,
     names: [&str; 2],
-) -> Result<(Option<u32>, [Impairment; 2]), ParseError> {
+) -> Result<(Option<Mtu>, [Impairment; 2]), ParseError> {
     const EXPECTED: &str = "\"mtu\", delay, jitter, loss, duplicate, reorder, rate, \
                             a direction like a->b: or end of statement";
     let mtu = if cur.peek_is(&["mtu"]) {

@@ -31,8 +31,10 @@ impl Net {
     ///
     /// A node target means its address on a segment shared with `from`, else its
     /// first address. Up to 3 echo requests, 1 s in all.
+    ///
+    /// A name that is neither a node nor an address is [`ProbeError::Unknown`].
     pub fn ping(&self, from: &str, to: &str) -> Result<Duration, ProbeError> {
-        let node = self.node(from);
+        let node = self.find(from)?;
         let ip = self.resolve(from, to)?;
         self.block(async { node.pinger(ip.is_ipv6())?.ping(ip, &Tries::reach()).await })
     }
@@ -133,11 +135,28 @@ impl Net {
             .expect("node of this net")
     }
 
+    /// The node `name`, or `Unknown` with the names there are.
+    fn find(&self, name: &str) -> Result<&Node, ProbeError> {
+        self.nodes.iter().find(|n| n.name() == name).ok_or_else(|| {
+            let names: Vec<&str> = self.nodes.iter().map(|n| n.name()).collect();
+            ProbeError::Unknown(format!(
+                "no node {name:?} in this topology; nodes: {}",
+                names.join(", ")
+            ))
+        })
+    }
+
     fn resolve(&self, from: &str, to: &str) -> Result<IpAddr, ProbeError> {
         if let Ok(ip) = to.parse::<IpAddr>() {
             return Ok(ip);
         }
-        self.node(to);
+        self.find(to).map_err(|_| {
+            let names: Vec<&str> = self.nodes.iter().map(|n| n.name()).collect();
+            ProbeError::Unknown(format!(
+                "{to:?} is neither a node of this topology nor an address; nodes: {}",
+                names.join(", ")
+            ))
+        })?;
         self.topology
             .target_addr(from, &Target::Node(to.to_string()))
             .ok_or_else(|| ProbeError::Unknown(format!("node {to} has no address")))
@@ -149,11 +168,23 @@ impl Net {
     /// The sandbox's runtime is single-threaded: whoever is in `Runtime::block_on`
     /// drives its connections. Another thread's `block_on` waits for the core and
     /// polls its own future meanwhile, so the two never deadlock.
+    ///
+    /// Panics with a message inside a current-thread runtime: blocking its only thread
+    /// would stop the very tasks the caller waits for (tokio's own panic there names
+    /// none of this).
+    #[track_caller]
     pub(crate) fn block<F: Future>(&self, f: F) -> F::Output {
-        if tokio::runtime::Handle::try_current().is_ok() {
-            tokio::task::block_in_place(|| self.rt.block_on(f))
-        } else {
-            self.rt.block_on(f)
+        use tokio::runtime::{Handle, RuntimeFlavor};
+        match Handle::try_current().map(|h| h.runtime_flavor()) {
+            Ok(RuntimeFlavor::CurrentThread) => panic!(
+                "netns-test: the harness's blocking calls (net.ping, net.assert_reachable, \
+                 net.link(..).down(), net.report(), ...) cannot run inside a current-thread \
+                 tokio runtime: they would block its only thread. Call them from the body \
+                 itself, inside net.block_on(..) (an async body runs there), or from \
+                 tokio::task::spawn_blocking"
+            ),
+            Ok(_) => tokio::task::block_in_place(|| self.rt.block_on(f)),
+            Err(_) => self.rt.block_on(f),
         }
     }
 }
