@@ -20,6 +20,8 @@ pub struct Options {
     pub(crate) forensics: Option<PathBuf>,
     /// RUST_BACKTRACE, as std reads it: the body's backtrace is taken in the sandbox.
     pub(crate) backtrace: Backtrace,
+    /// Test hooks: how every namespace of the sandbox starts.
+    pub(crate) hooks: crate::builder::Hooks,
 }
 
 /// The longest deadline, isolation wait and keep a run takes: a day. Longer ones
@@ -48,6 +50,7 @@ impl Default for Options {
             capture: None,
             forensics: None,
             backtrace: Backtrace::Off,
+            hooks: Default::default(),
         }
     }
 }
@@ -112,6 +115,26 @@ impl Options {
         self
     }
 
+    /// Test hook: every namespace of the sandbox gets `pairs` veth pairs before the
+    /// topology's links, at indexes the kernel picks, as hosts with the ipip, sit, gre
+    /// or ip6_tunnel modules give every new namespace its fallback tunnels at indexes
+    /// 2 and up. `NETNS_TEST_OCCUPY_LOW_INDEXES=N` sets it for every test.
+    #[doc(hidden)]
+    pub fn occupy_low_indexes(mut self, pairs: u32) -> Self {
+        self.hooks.occupy = pairs;
+        self
+    }
+
+    /// Test hook: every namespace of the sandbox starts with IPv4 and IPv6
+    /// forwarding on, strict reverse-path filtering, proxy ARP and IPv6 disabled, as
+    /// new namespaces inherit them on some machines (`net.core.devconf_inherit_init_net`
+    /// and the initial namespace's settings).
+    #[doc(hidden)]
+    pub fn inherit_hostile_defaults(mut self) -> Self {
+        self.hooks.hostile_defaults = true;
+        self
+    }
+
     /// The capture mode in force (after [`Options::with_env`]).
     pub(crate) fn capture_mode(&self) -> CaptureMode {
         self.capture.unwrap_or(CaptureMode::OnFailure)
@@ -130,6 +153,11 @@ impl Options {
             if let Ok(v) = std::env::var("NETNS_TEST_CAPTURE") {
                 self.capture = Some(CaptureMode::parse(&v)?);
             }
+        }
+        if let Ok(v) = std::env::var("NETNS_TEST_OCCUPY_LOW_INDEXES") {
+            self.hooks.occupy = v.parse().map_err(|_| {
+                format!("NETNS_TEST_OCCUPY_LOW_INDEXES={v:?} is not a number of veth pairs")
+            })?;
         }
         self.backtrace = match std::env::var("RUST_BACKTRACE").ok().as_deref() {
             None | Some("0") => Backtrace::Off,

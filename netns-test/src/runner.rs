@@ -85,14 +85,14 @@ where
         options.checks,
         options.isolation_timeout,
     );
-    let (keep, name) = (options.keep, options.name.clone());
+    let (keep, name, hooks) = (options.keep, options.name.clone(), options.hooks);
     let (ending, timings) = sandbox::run(
         options.timeout,
         fds,
         &orders,
         Box::new(move |reporter: &sandbox::Reporter| {
             reporter.phase(Phase::Build);
-            let net = setup(topology, outside, deadline, reporter, capture)
+            let net = setup(topology, outside, deadline, reporter, capture, hooks)
                 .map_err(|e| (Phase::Build, Failure::Build(e)))?;
             reporter.phase(Phase::Body);
             let outcome = run_body(&net, node.as_deref(), body)
@@ -137,10 +137,11 @@ fn setup(
     deadline: Instant,
     reporter: &sandbox::Reporter,
     capture: bool,
+    hooks: builder::Hooks,
 ) -> Result<Net, String> {
     // The namespaces are on their way before the runtime exists.
     reporter.step("making the namespaces");
-    let started = builder::start(topology, outside, capture)?;
+    let started = builder::start(topology, outside, capture, hooks)?;
     // Single-threaded: the build, the checks and the harness's blocking calls run on
     // the thread that also drives the netlink sockets, so a request and its answer
     // never cross threads (with a worker thread, each round trip cost two wake-ups,

@@ -27,6 +27,8 @@ mod barrier;
 mod configure;
 /// Round 1: bridges and veth pairs.
 mod create;
+/// The machine's sysctls a new namespace inherits, set back to the kernel's defaults.
+mod host_defaults;
 /// Root qdiscs on impaired link ends.
 mod impair;
 /// The nodes' namespaces, made by helper threads ahead of the builder.
@@ -36,7 +38,7 @@ mod nat;
 /// Which kernel objects the topology needs, where, with which index.
 mod plan;
 
-pub(crate) use namespaces::cores;
+pub(crate) use namespaces::{cores, Hooks};
 
 use crate::kernel::netlink;
 use crate::kernel::netns::NetNs;
@@ -79,7 +81,14 @@ pub(crate) struct Started {
 /// to create anything outside the sandbox. Needs no runtime: the helpers start making
 /// the nodes' namespaces at once, while the caller goes on to build its runtime.
 /// With `capture`, every namespace with veth ends gets a capture socket as it is made.
-pub(crate) fn start(topo: &Topology, outside: u64, capture: bool) -> Result<Started, String> {
+///
+/// `hooks` make every namespace look like one on another kind of machine (tests).
+pub(crate) fn start(
+    topo: &Topology,
+    outside: u64,
+    capture: bool,
+    hooks: Hooks,
+) -> Result<Started, String> {
     let host =
         NetNs::current().map_err(|e| format!("opening the sandbox's network namespace: {e}"))?;
     let here = host
@@ -100,7 +109,7 @@ pub(crate) fn start(topo: &Topology, outside: u64, capture: bool) -> Result<Star
         .flat_map(|s| &s.ifaces)
         .flat_map(|i| &i.addrs)
         .any(|c| c.addr().is_ipv6());
-    let factory = namespaces::Factory::start(&plan, &host, ipv6, capture)?;
+    let factory = namespaces::Factory::start(&plan, &host, ipv6, capture, hooks)?;
     Ok(Started { plan, factory })
 }
 
@@ -113,13 +122,19 @@ pub(crate) async fn finish(
     step: &dyn Fn(&str),
     vault: &Vault,
 ) -> Result<Vec<BuiltSpace>, String> {
-    let Started { plan, mut factory } = started;
+    let Started {
+        mut plan,
+        mut factory,
+    } = started;
     // Rounds 1 and 2, one namespace at a time, while helpers make the next ones.
     let mut made: Vec<Option<(NetNs, Handle)>> = plan.spaces.iter().map(|_| None).collect();
     for (k, todo) in plan.steps().into_iter().enumerate() {
         // Posting a step costs no system call: a hang names the node it stopped at.
         step(&format!("building node {}", plan.spaces[k].name));
-        let namespaces::Made { ns, capture } = factory.take(k).await?;
+        let namespaces::Made { ns, capture, base } = factory.take(k).await?;
+        // Its links go above those it started with; the spaces its links join are
+        // made (and moved) already.
+        plan.spaces[k].rebase(base);
         let space = &plan.spaces[k];
         let ends = space
             .ifaces

@@ -7,9 +7,10 @@
 //! that exist. When the builder needs one that no helper has started, it makes it
 //! itself: a two-node topology gets both of its namespaces made at once.
 
-use super::plan::{Kind, Plan};
+use super::host_defaults;
+use super::plan::{Kind, Plan, FIRST};
 use crate::forensics::capture;
-use crate::kernel::link::lo_up;
+use crate::kernel::link::{highest_index, lo_up, occupy_low_indexes};
 use crate::kernel::netns::NetNs;
 use crate::kernel::sysctl;
 use std::os::fd::OwnedFd;
@@ -24,8 +25,22 @@ struct Setup {
     forward: bool,
     bridge: bool,
     sysctls: Vec<(String, String)>,
-    /// The indexes of its veth ends, when capture is on and it has some.
+    /// The indexes of its veth ends as planned (from `plan::FIRST`), when capture
+    /// is on and it has some.
     capture: Option<Vec<u32>>,
+    /// The machine's defaults that differ from the kernel's, to set back first.
+    fixes: Arc<Vec<(&'static str, &'static str)>>,
+    hooks: Hooks,
+}
+
+/// Test hooks: what some machines give every new namespace, made here on purpose.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Hooks {
+    /// Veth pairs made first, taking the low indexes (as fallback tunnels do).
+    pub occupy: u32,
+    /// Forwarding, strict reverse-path filtering, proxy ARP and IPv6 off, as a new
+    /// namespace inherits them on some machines (`host_defaults`).
+    pub hostile_defaults: bool,
 }
 
 /// A namespace made and prepared, and its capture socket, opened inside it before any
@@ -34,6 +49,8 @@ struct Setup {
 pub(crate) struct Made {
     pub ns: NetNs,
     pub capture: Option<OwnedFd>,
+    /// The index its first planned link gets: above every link it started with.
+    pub base: u32,
 }
 
 /// A namespace a helper finished: its plan position and the namespace, or why not.
@@ -60,7 +77,14 @@ impl Factory {
         home: &NetNs,
         ipv6: bool,
         capture: bool,
+        hooks: Hooks,
     ) -> Result<Factory, String> {
+        // What a new namespace inherits here, read in the sandbox's own (a new one,
+        // the calling thread's), before the helpers make the others.
+        if hooks.hostile_defaults {
+            host_defaults::make_hostile().map_err(|e| format!("a test hook: {e}"))?;
+        }
+        let fixes = Arc::new(host_defaults::differing());
         let setups: Arc<Vec<Setup>> = Arc::new(
             plan.spaces
                 .iter()
@@ -78,6 +102,8 @@ impl Factory {
                                 .collect::<Vec<u32>>()
                         })
                         .filter(|ends| !ends.is_empty()),
+                    fixes: fixes.clone(),
+                    hooks,
                 })
                 .collect(),
         );
@@ -102,17 +128,20 @@ impl Factory {
         }
         // The helpers are on their way: now the sandbox's own namespace.
         let host = clone()?;
-        let host_capture = host
+        let (host_capture, base) = host
             .run(|| {
+                take_low_indexes(&setups[0])?;
                 prepare(&setups[0], ipv6)?;
-                open_capture(&setups[0])
+                let base = first_free_index()?;
+                Ok((open_capture(&setups[0], base)?, base))
             })
             .and_then(|r| r)
-            .map_err(|e| format!("building node {}: {e}", setups[0].name))?;
+            .map_err(|e: std::io::Error| format!("building node {}: {e}", setups[0].name))?;
         let mut made: Vec<Option<Result<Made, String>>> = (0..setups.len()).map(|_| None).collect();
         made[0] = Some(Ok(Made {
             ns: host,
             capture: host_capture,
+            base,
         }));
         Ok(Factory {
             setups,
@@ -167,14 +196,20 @@ pub(crate) fn cores() -> usize {
 /// A new namespace, prepared; the calling thread is back in `home` afterwards.
 fn make(setup: &Setup, home: &NetNs, ipv6: bool) -> Result<Made, String> {
     let mut capture = None;
+    let mut base = FIRST;
     NetNs::create(home, || {
+        if setup.hooks.hostile_defaults {
+            host_defaults::make_hostile()?;
+        }
+        take_low_indexes(setup)?;
         prepare(setup, ipv6)?;
         // `lo` comes up here, with one system call (the sandbox's own is up already).
         lo_up().map_err(|e| std::io::Error::new(e.kind(), format!("setting lo up: {e}")))?;
-        capture = open_capture(setup)?;
+        base = first_free_index()?;
+        capture = open_capture(setup, base)?;
         Ok(())
     })
-    .map(|ns| Made { ns, capture })
+    .map(|ns| Made { ns, capture, base })
     .map_err(|e| {
         format!(
             "building node {}: setting up its network namespace: {e}",
@@ -183,12 +218,36 @@ fn make(setup: &Setup, home: &NetNs, ipv6: bool) -> Result<Made, String> {
     })
 }
 
-/// The capture socket of the namespace the calling thread is in, if it captures.
-fn open_capture(setup: &Setup) -> std::io::Result<Option<OwnedFd>> {
+/// The index above every link the calling thread's namespace holds (from `FIRST`).
+fn first_free_index() -> std::io::Result<u32> {
+    let highest = highest_index()
+        .map_err(|e| std::io::Error::new(e.kind(), format!("listing its links: {e}")))?;
+    Ok((highest + 1).max(FIRST))
+}
+
+/// Test-only: the low indexes taken first, as on a host with tunnel modules.
+fn take_low_indexes(setup: &Setup) -> std::io::Result<()> {
+    if setup.hooks.occupy == 0 {
+        return Ok(());
+    }
+    occupy_low_indexes(setup.hooks.occupy).map_err(|e| {
+        std::io::Error::new(
+            e.kind(),
+            format!("occupying low indexes (a test hook): {e}"),
+        )
+    })
+}
+
+/// The capture socket of the namespace the calling thread is in, if it captures; its
+/// links' indexes start at `base`.
+fn open_capture(setup: &Setup, base: u32) -> std::io::Result<Option<OwnedFd>> {
     match &setup.capture {
-        Some(ends) => capture::open(ends, setup.bridge)
-            .map(Some)
-            .map_err(|e| std::io::Error::new(e.kind(), format!("opening its capture socket: {e}"))),
+        Some(planned) => {
+            let ends: Vec<u32> = planned.iter().map(|i| i - FIRST + base).collect();
+            capture::open(&ends, setup.bridge).map(Some).map_err(|e| {
+                std::io::Error::new(e.kind(), format!("opening its capture socket: {e}"))
+            })
+        }
         None => Ok(None),
     }
 }
@@ -196,6 +255,9 @@ fn open_capture(setup: &Setup) -> std::io::Result<Option<OwnedFd>> {
 /// The sysctls of the namespace the calling thread is in. They go first: DAD must be
 /// off before any IPv6-capable link appears.
 fn prepare(setup: &Setup, ipv6: bool) -> std::io::Result<()> {
+    for (key, value) in setup.fixes.iter() {
+        sysctl::write(key, value)?;
+    }
     let has_ipv6 = || std::path::Path::new("/proc/sys/net/ipv6").exists();
     if ipv6 && has_ipv6() {
         sysctl::write("net.ipv6.conf.all.accept_dad", "0")?;

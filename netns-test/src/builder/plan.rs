@@ -1,11 +1,16 @@
 //! Which kernel objects a topology needs, in which namespace, with which index.
 //!
 //! Pure bookkeeping, done before any request: the kernel does not return the index of
-//! a new link, so we choose every index ourselves (lo is 1 in every namespace) and
-//! never have to look one up.
+//! a new link, so we choose every index ourselves and never have to look one up. The
+//! plan numbers a namespace's links from 2 (lo is 1); a namespace that starts with
+//! more links than lo (the fallback tunnels of a host with tunnel modules) moves its
+//! links above them once it is made (`Space::rebase`).
 
 use crate::nat::Setup;
 use netns_test_topology::{End, Impairment, IpNet, Route, Topology, HOST};
+
+/// The index of a namespace's first link in the plan (lo is 1).
+pub(crate) const FIRST: u32 = 2;
 
 /// Every namespace: `host` first, then the nodes in order.
 #[derive(Debug)]
@@ -187,6 +192,18 @@ impl Plan {
 }
 
 impl Space {
+    /// Moves the space's indexes to start at `base` (from 2): its namespace already
+    /// holds links up to `base - 1`. Called once, when the namespace is made.
+    pub(crate) fn rebase(&mut self, base: u32) {
+        let shift = base.saturating_sub(FIRST);
+        for iface in &mut self.ifaces {
+            iface.index += shift;
+            if let Some(m) = &mut iface.master {
+                *m += shift;
+            }
+        }
+    }
+
     fn new(name: &str, forward: bool, sysctls: Vec<(String, String)>) -> Space {
         Space {
             name: name.to_string(),
@@ -205,8 +222,7 @@ impl Space {
         master: Option<u32>,
         kind: Kind,
     ) -> usize {
-        // lo is 1.
-        let index = self.ifaces.len() as u32 + 2;
+        let index = self.ifaces.len() as u32 + FIRST;
         self.ifaces.push(Planned {
             name: name.to_string(),
             index,

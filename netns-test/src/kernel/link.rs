@@ -112,6 +112,39 @@ pub(crate) fn link_state(answer: &[Msg]) -> (bool, [u8; 6]) {
     (up, mac)
 }
 
+/// The highest interface index in the calling thread's namespace, learnt with one
+/// dump (lo is 1). A new namespace is not always empty: the ipip, sit, gre and
+/// ip6_tunnel modules put their fallback devices (`tunl0`, `sit0`, `gre0`,
+/// `ip6tnl0`, …) in every new namespace, unless `net.core.fb_tunnels_only_for_init_net`
+/// is set, with the indexes from 2 up; so the builder picks its indexes above them.
+pub(crate) fn highest_index() -> io::Result<u32> {
+    let dump = netlink_packet_core::NLM_F_REQUEST | netlink_packet_core::NLM_F_DUMP;
+    let links = super::netlink_blocking::request(Msg::GetLink(LinkMessage::default()), dump)?;
+    Ok(links
+        .iter()
+        .filter_map(|m| match m {
+            Msg::NewLink(l) => Some(l.header.index),
+            _ => None,
+        })
+        .max()
+        .unwrap_or(1))
+}
+
+/// Test-only: `pairs` veth pairs with indexes the kernel chooses, in the calling
+/// thread's namespace, as the fallback tunnels of a host with tunnel modules take
+/// the low indexes of every new namespace (`Options::occupy_low_indexes`).
+pub(crate) fn occupy_low_indexes(pairs: u32) -> io::Result<()> {
+    let flags = super::netlink::CREATE;
+    for i in 0..pairs {
+        let pair = LinkMessageBuilder::<rtnetlink::LinkVeth>::new(
+            &format!("occupied{i}"),
+            &format!("occupied{i}b"),
+        );
+        super::netlink_blocking::request(Msg::NewLink(single_queue(pair).build()), flags)?;
+    }
+    Ok(())
+}
+
 /// `ip link set lo up` in the calling thread's namespace, with the classic ioctl: one
 /// system call, and no netlink socket needed yet. Needs CAP_NET_ADMIN there.
 pub(crate) fn lo_up() -> io::Result<()> {

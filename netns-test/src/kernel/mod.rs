@@ -13,6 +13,8 @@ pub(crate) mod conntrack;
 pub(crate) mod link;
 /// rtnetlink connections, and requests queued now and awaited later.
 pub(crate) mod netlink;
+/// One rtnetlink request answered on the calling thread, without a runtime.
+pub(crate) mod netlink_blocking;
 /// Network namespaces held by file descriptor, and running code inside one.
 pub(crate) mod netns;
 /// Netfilter's netlink: messages and a socket for transactions, requests and dumps.
