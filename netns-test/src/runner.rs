@@ -9,7 +9,7 @@ use crate::options::{Backtrace, Options};
 use crate::report::{self, Report};
 use crate::sandbox::{self, Ending, Failure};
 use crate::test_result::TestResult;
-use crate::topology::Topology;
+use crate::topology::{ParseError, Topology};
 use crate::{builder, checks, forensics};
 use std::time::Instant;
 
@@ -38,7 +38,7 @@ where
     before_the_first_fork();
     // A topology built in code gets the checks the parser gives a text: the builder
     // relies on them.
-    if let Err(e) = topology.validate() {
+    if let Err(e) = validate(topology) {
         let e = format!("the topology breaks a rule of the language: {e}");
         return (
             Err(Error::new(Cause::Misconfigured(e), Phase::Setup)),
@@ -113,6 +113,21 @@ where
         }),
     );
     (verdict(ending, topology, &options), timings)
+}
+
+/// `Topology::validate`, remembering the last topology that passed: a suite runs the
+/// same one again and again, and comparing costs less than printing and parsing.
+fn validate(topology: &Topology) -> Result<(), ParseError> {
+    static LAST: std::sync::Mutex<Option<Topology>> = std::sync::Mutex::new(None);
+    let mut last = LAST
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    if last.as_ref() == Some(topology) {
+        return Ok(());
+    }
+    topology.validate()?;
+    *last = Some(topology.clone());
+    Ok(())
 }
 
 /// What sandboxes need of the test process, settled once, before the first fork.
