@@ -13,9 +13,17 @@ use std::time::Duration;
 fn redact(err: &Error, dir: &std::path::Path) -> String {
     // The headline and the rest, without the backtrace RUST_BACKTRACE may ask for.
     let report = format!("{}\n{}", err.headline(), err.details());
+    // Links a machine gives every new namespace are not the report's subject, and
+    // they move the indexes of the rest.
+    let machine = Regex::new(r"^\s+\d+: (\S+) <").unwrap();
     let report: String = report
         .lines()
         .filter(|l| !(l.trim_start().starts_with("fe80::") && l.contains(" dev ")))
+        .filter(|l| {
+            !machine
+                .captures(l)
+                .is_some_and(|c| netns_test_tests::made_by_the_machine(&c[1]))
+        })
         .map(|l| format!("{l}\n"))
         .collect();
     let rules = [
@@ -28,6 +36,7 @@ fn redact(err: &Error, dir: &std::path::Path) -> String {
         (r"within \d+(\.\d+)?m?s", "within [time]"),
         (r"in \d+(\.\d+)?ms", "in [time]"),
         (r"\d+ frames", "[n] frames"),
+        (r"(?m)^    \d+: (\S+) <", "    [i]: $1 <"),
     ];
     let report = report.replace(&dir.display().to_string(), "[dir]");
     rules.iter().fold(report, |text, (pattern, with)| {
