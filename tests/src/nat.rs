@@ -113,7 +113,6 @@ pub fn until_from(sock: &UdpSocket, fence: SocketAddr) -> Vec<Datagram> {
 
 fn until(sock: &UdpSocket, is_fence: impl Fn(SocketAddr, &[u8]) -> bool) -> Vec<Datagram> {
     let mut out = Vec::new();
-    let mut buf = [0u8; 1500];
     let mut deadline = Instant::now() + FENCE;
     let mut fenced = false;
     loop {
@@ -125,19 +124,13 @@ fn until(sock: &UdpSocket, is_fence: impl Fn(SocketAddr, &[u8]) -> bool) -> Vec<
             );
             return out;
         }
-        sock.set_read_timeout(Some(left)).unwrap();
-        match sock.recv_from(&mut buf) {
-            Ok((n, from)) if !fenced && is_fence(from, &buf[..n]) => {
+        match recv_within(sock, left) {
+            Some((from, d)) if !fenced && is_fence(from, &d) => {
                 fenced = true;
                 deadline = Instant::now() + GRACE;
             }
-            Ok((n, from)) => out.push((from, buf[..n].to_vec())),
-            Err(e)
-                if matches!(
-                    e.kind(),
-                    io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
-                ) => {}
-            Err(e) => panic!("receiving: {e}"),
+            Some(datagram) => out.push(datagram),
+            None => {}
         }
     }
 }
@@ -147,23 +140,31 @@ fn until(sock: &UdpSocket, is_fence: impl Fn(SocketAddr, &[u8]) -> bool) -> Vec<
 /// the inside), the bound is the check.
 pub fn nothing_within(sock: &UdpSocket, within: Duration) -> Vec<Datagram> {
     let mut out = Vec::new();
-    let mut buf = [0u8; 1500];
     let deadline = Instant::now() + within;
     loop {
         let left = deadline.saturating_duration_since(Instant::now());
         if left.is_zero() {
             return out;
         }
-        sock.set_read_timeout(Some(left)).unwrap();
-        match sock.recv_from(&mut buf) {
-            Ok((n, from)) => out.push((from, buf[..n].to_vec())),
-            Err(e)
-                if matches!(
-                    e.kind(),
-                    io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
-                ) => {}
-            Err(e) => panic!("receiving: {e}"),
+        out.extend(recv_within(sock, left));
+    }
+}
+
+/// One datagram within `left`, or `None` when the time ran out first.
+fn recv_within(sock: &UdpSocket, left: Duration) -> Option<Datagram> {
+    let mut buf = [0u8; 1500];
+    sock.set_read_timeout(Some(left)).unwrap();
+    match sock.recv_from(&mut buf) {
+        Ok((n, from)) => Some((from, buf[..n].to_vec())),
+        Err(e)
+            if matches!(
+                e.kind(),
+                io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+            ) =>
+        {
+            None
         }
+        Err(e) => panic!("receiving: {e}"),
     }
 }
 
