@@ -16,10 +16,18 @@ pub(crate) struct Args {
     pub(crate) source: Source,
     /// In milliseconds.
     pub(crate) timeout: Option<u64>,
-    pub(crate) checks: Option<LitBool>,
+    pub(crate) checks: Option<Checks>,
     pub(crate) node: Option<LitStr>,
     /// The path of the runtime crate, spanned on its literal.
     pub(crate) krate: Option<syn::Path>,
+}
+
+/// `checks = true | false | "all-pairs"`.
+pub(crate) enum Checks {
+    /// `true` (the default checks) or `false` (none).
+    Switch(LitBool),
+    /// `"all-pairs"`, spanned on its literal.
+    AllPairs(LitStr),
 }
 
 /// Where the topology comes from.
@@ -85,7 +93,7 @@ pub(crate) fn parse(tokens: TokenStream) -> syn::Result<Args> {
                         .map_err(|msg| syn::Error::new(lit.span(), msg))
                 }));
             }
-            "checks" => checks = errors.ok(boolean(&name, &value)),
+            "checks" => checks = errors.ok(checks_value(&value)),
             "node" => node = errors.ok(string(&name, &value)),
             "crate" => {
                 krate = errors.ok(string(&name, &value).and_then(|lit| {
@@ -160,15 +168,21 @@ fn string(name: &str, value: &Expr) -> syn::Result<LitStr> {
     }
 }
 
-fn boolean(name: &str, value: &Expr) -> syn::Result<LitBool> {
+fn checks_value(value: &Expr) -> syn::Result<Checks> {
     match value {
         Expr::Lit(ExprLit {
             lit: Lit::Bool(lit),
             ..
-        }) => Ok(lit.clone()),
+        }) => Ok(Checks::Switch(lit.clone())),
+        Expr::Lit(ExprLit {
+            lit: Lit::Str(lit), ..
+        }) if lit.value() == "all-pairs" => Ok(Checks::AllPairs(lit.clone())),
         _ => Err(syn::Error::new_spanned(
             value,
-            format!("`{name}` takes `true` or `false`: {}", example(name)),
+            format!(
+                "`checks` takes `true`, `false` or `\"all-pairs\"`: {}",
+                example("checks")
+            ),
         )),
     }
 }
@@ -205,10 +219,16 @@ mod tests {
         .unwrap();
         assert!(matches!(&args.source, Source::Inline(l) if l.value() == "a -- b"));
         assert_eq!(args.timeout, Some(120_000));
-        assert!(!args.checks.unwrap().value);
+        assert!(matches!(args.checks, Some(Checks::Switch(b)) if !b.value));
         assert_eq!(args.node.unwrap().value(), "a");
         let krate = args.krate.unwrap();
         assert_eq!(quote!(#krate).to_string(), ":: my :: netns_test");
+    }
+
+    #[test]
+    fn all_pairs_checks() {
+        let args = parse(quote!(topology = "a -- b", checks = "all-pairs")).unwrap();
+        assert!(matches!(args.checks, Some(Checks::AllPairs(_))));
     }
 
     #[test]
@@ -283,7 +303,11 @@ mod tests {
         );
         assert_eq!(
             error(quote!(topology = "a -- b", checks = "false")),
-            "`checks` takes `true` or `false`: `checks = false`"
+            "`checks` takes `true`, `false` or `\"all-pairs\"`: `checks = false`"
+        );
+        assert_eq!(
+            error(quote!(topology = "a -- b", checks = "all_pairs")),
+            "`checks` takes `true`, `false` or `\"all-pairs\"`: `checks = false`"
         );
         assert_eq!(
             error(quote!(topology = "a -- b", timeout = 30)),
@@ -317,7 +341,7 @@ mod tests {
         assert_eq!(errors.len(), 4, "{errors:?}");
         assert!(errors[0].starts_with("unknown argument `foo`"));
         assert!(errors[1].starts_with("invalid timeout \"1h\""));
-        assert!(errors[2].starts_with("`checks` takes `true` or `false`"));
+        assert!(errors[2].starts_with("`checks` takes `true`, `false` or `\"all-pairs\"`"));
         assert!(errors[3].starts_with("missing topology"));
     }
 

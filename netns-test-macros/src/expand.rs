@@ -1,6 +1,6 @@
 //! From the user's function to a `#[test]` that runs it inside the sandbox.
 
-use crate::args::{self, Args};
+use crate::args::{self, Args, Checks};
 use crate::errors::Errors;
 use crate::signature::{self, Shape};
 use crate::source::{self, Loaded};
@@ -109,8 +109,13 @@ fn generate(func: ItemFn, args: &Args, shape: Shape, loaded: &Loaded) -> TokenSt
         let ms = Literal::u64_unsuffixed(ms);
         options.extend(quote!(.timeout(::core::time::Duration::from_millis(#ms))));
     }
-    if let Some(checks) = &args.checks {
-        options.extend(quote!(.checks(#checks)));
+    match &args.checks {
+        Some(Checks::Switch(on)) => options.extend(quote!(.checks(#on))),
+        Some(Checks::AllPairs(lit)) => {
+            let all_pairs = quote_spanned!(lit.span()=> #krate::Checks::AllPairs);
+            options.extend(quote!(.checks(#all_pairs)));
+        }
+        None => {}
     }
     if let Some(node) = &args.node {
         options.extend(quote!(.node(#node)));

@@ -17,7 +17,8 @@
 //! - `topology = "..."` or `topology_file = "path"` (relative to the crate's
 //!   `CARGO_MANIFEST_DIR`): exactly one of them;
 //! - `timeout = "30s"` (`ms`, `s` or `m`);
-//! - `checks = false`: skip the automatic ring pings and neighbour checks;
+//! - `checks = false`: skip the segment checks after the body (`checks = "all-pairs"`:
+//!   every member of a segment against every other instead of against its hub);
 //! - `node = "a"`: run the body inside node `a` instead of `host`;
 //! - `crate = "path"`: where the runtime crate is, when re-exported.
 //!

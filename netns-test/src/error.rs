@@ -12,7 +12,7 @@ pub enum Phase {
     Build,
     /// The test body.
     Body,
-    /// The checks after the body: `expect` statements, ring pings, neighbour tables.
+    /// The checks after the body: `expect` statements, segment pings, neighbour tables.
     Checks,
 }
 

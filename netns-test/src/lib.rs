@@ -15,7 +15,7 @@ pub use netns_test_topology::{Behaviour, Impairment, Nat, NatKind, Percent, Prot
 
 /// Topology → kernel objects: the plan, the namespaces, the rounds of requests.
 mod builder;
-/// The checks after the body: `expect` statements, ring pings, neighbour tables.
+/// The checks after the body: `expect` statements, every segment, neighbour tables.
 mod checks;
 /// Why a run failed, and how long its phases took.
 mod error;
@@ -44,6 +44,7 @@ pub mod smoke;
 /// What a body may return (`()` or `Result`).
 mod test_result;
 
+pub use checks::Checks;
 pub use error::{Cause, Error, Phase, Timings};
 pub use forensics::capture::CaptureMode;
 pub use kernel::qdisc::available as qdisc_available;

@@ -1,6 +1,7 @@
 //! How one sandboxed test runs: deadline, checks, where the body runs, forensics; and
 //! the `NETNS_TEST_*` environment, read and checked in the test process.
 
+use crate::checks::Checks;
 use crate::forensics::capture::CaptureMode;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -9,7 +10,7 @@ use std::time::Duration;
 #[derive(Debug, Clone)]
 pub struct Options {
     pub(crate) timeout: Duration,
-    pub(crate) checks: bool,
+    pub(crate) checks: Checks,
     pub(crate) node: Option<String>,
     pub(crate) name: Option<String>,
     pub(crate) isolation_timeout: Duration,
@@ -42,7 +43,7 @@ impl Default for Options {
     fn default() -> Self {
         Options {
             timeout: Duration::from_secs(60),
-            checks: true,
+            checks: Checks::Hub,
             node: None,
             name: None,
             isolation_timeout: Duration::from_millis(200),
@@ -67,9 +68,10 @@ impl Options {
         self
     }
 
-    /// The ring pings and neighbour checks after the body (`expect` statements always run).
-    pub fn checks(mut self, checks: bool) -> Self {
-        self.checks = checks;
+    /// The segment checks after the body: `true` (the default, [`Checks::Hub`]),
+    /// `false` ([`Checks::Off`]) or [`Checks::AllPairs`]; `expect` statements always run.
+    pub fn checks(mut self, checks: impl Into<Checks>) -> Self {
+        self.checks = checks.into();
         self
     }
 

@@ -80,7 +80,7 @@ where
     if capture {
         crate::forensics::capture::keep_timestamps_on();
     }
-    let (node, ring, isolation) = (
+    let (node, checks, isolation) = (
         options.node.clone(),
         options.checks,
         options.isolation_timeout,
@@ -99,7 +99,7 @@ where
                 .map_err(|f| (Phase::Body, f))
                 .and_then(|()| {
                     reporter.phase(Phase::Checks);
-                    net.block(checks::run(&net, ring, isolation))
+                    net.block(checks::run(&net, checks, isolation))
                         .map_err(|c| (Phase::Checks, Failure::Checks(c)))
                 });
             if let (Err((_, why)), Some(keep)) = (&outcome, keep) {

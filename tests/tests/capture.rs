@@ -69,7 +69,7 @@ fn is_echo_request_to(frame: &[u8], dst: [u8; 4]) -> bool {
         && frame[34] == 8
 }
 
-/// b forgets its address; a still knows b's MAC, so the ring check's echo requests go
+/// b forgets its address; a still knows b's MAC, so the segment check's echo requests go
 /// out and nobody answers them.
 fn b_goes_silent(net: &Net) {
     let b_mac = net.node("b").iface("eth0").mac_string();
@@ -139,7 +139,7 @@ fn a_failed_test_leaves_one_pcapng_with_the_failed_echo_requests() {
         .count();
     assert!(
         requests >= 3,
-        "the ring check's 3 echo requests leave a, found {requests}"
+        "the segment check's 3 echo requests leave a, found {requests}"
     );
     assert!(
         pcap.on("b:eth0")
@@ -219,7 +219,10 @@ fn passing_tests_write_nothing_unless_asked_and_bridge_ports_are_captured() {
         pcap.ifaces
     );
     for end in ["a:eth0", "b:eth0"] {
-        assert!(!pcap.on(end).is_empty(), "the ring check's frames on {end}");
+        assert!(
+            !pcap.on(end).is_empty(),
+            "the segment check's frames on {end}"
+        );
     }
     let ports: Vec<&String> = pcap
         .ifaces

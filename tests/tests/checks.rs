@@ -34,7 +34,7 @@ fn correct_topologies_pass_every_check() {
 }
 
 #[test]
-fn a_link_set_down_fails_the_ring_check_naming_the_link() {
+fn a_link_set_down_fails_the_segment_check_naming_the_link() {
     let msg = failure("a 10.0.0.1/24 -- b 10.0.0.2/24", |net| {
         let st = net
             .node("b")
@@ -45,7 +45,9 @@ fn a_link_set_down_fails_the_ring_check_naming_the_link() {
         assert!(st.success());
     });
     assert!(
-        msg.contains("ring check on segment 1 (veth): a:eth0 10.0.0.1 -> b:eth0 10.0.0.2: "),
+        msg.contains(
+            "reachability check on segment 1 (veth): a:eth0 10.0.0.1 -> b:eth0 10.0.0.2: "
+        ),
         "{msg}"
     );
     // The report shows the down link.

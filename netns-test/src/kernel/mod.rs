@@ -11,6 +11,8 @@ pub(crate) mod backoff;
 pub(crate) mod conntrack;
 /// Bridges, veth pairs, admin state, MTU, link state.
 pub(crate) mod link;
+/// Neighbour entries the kernel re-confirms with a unicast probe.
+pub(crate) mod neigh;
 /// rtnetlink connections, and requests queued now and awaited later.
 pub(crate) mod netlink;
 /// One rtnetlink request answered on the calling thread, without a runtime.

@@ -117,14 +117,18 @@ impl Net {
     /// Runs the checks the harness runs after the body, now: `Err` lists the failed
     /// ones, then every node's state.
     pub fn check(&self) -> Result<(), String> {
-        self.block(crate::checks::run(self, true, Duration::from_millis(200)))
-            .map_err(|failed| {
-                let mut msg = format!("{} check(s) failed:\n", failed.len());
-                for f in failed {
-                    msg.push_str(&format!("  - {f}\n"));
-                }
-                format!("{msg}\n{}", self.report())
-            })
+        self.block(crate::checks::run(
+            self,
+            crate::Checks::Hub,
+            Duration::from_millis(200),
+        ))
+        .map_err(|failed| {
+            let mut msg = format!("{} check(s) failed:\n", failed.len());
+            for f in failed {
+                msg.push_str(&format!("  - {f}\n"));
+            }
+            format!("{msg}\n{}", self.report())
+        })
     }
 
     pub(crate) fn index_of(&self, name: &str) -> usize {

@@ -281,10 +281,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_failed_ring_check_marks_its_link_and_nodes() {
+    fn a_failed_reachability_check_marks_its_link_and_nodes() {
         let t = crate::topology::parse("a 10.0.0.1/24 -- b 10.0.0.2/24; b:eth1 -- c").unwrap();
         let failed = [
-            "ring check on segment 1 (veth): a:eth0 10.0.0.1 -> b:eth0 10.0.0.2: no reply"
+            "reachability check on segment 1 (veth): a:eth0 10.0.0.1 -> b:eth0 10.0.0.2: no reply"
                 .to_string(),
         ];
         let s = svg(&t, &failed);

@@ -4,7 +4,7 @@
 //! Every `.topo` file under the directory (recursively, sorted) is one trial, named by
 //! its path relative to the directory without the extension (`router`, `seeds/000`).
 //! A trial parses the file, builds it in a sandbox of its own and runs every check:
-//! each `expect`, then the ring pings and neighbour tables of every segment. A file
+//! each `expect`, then the segment checks (pings and neighbour tables). A file
 //! that does not parse fails its trial with `file:line:col: message`.
 //!
 //! The trials run under [libtest-mimic](libtest_mimic), so the binary takes libtest's

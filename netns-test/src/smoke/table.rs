@@ -9,7 +9,7 @@ use std::time::Duration;
 /// One row per result, in the given order, then a line of totals.
 ///
 /// `nodes` counts namespaces (`host` included), `links` veth pairs; `build ms` is
-/// the topology's build inside the sandbox, `checks ms` every `expect`, ring ping and
+/// the topology's build inside the sandbox, `checks ms` every `expect`, segment ping and
 /// neighbour check plus the sandbox's exit.
 pub fn table(results: &[FileResult]) -> String {
     let rows: Vec<[String; 6]> = results

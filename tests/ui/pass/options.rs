@@ -17,6 +17,12 @@ fn timeout_m() {}
 #[netns_test(topology = "a -- b", checks = false)]
 fn no_checks() {}
 
+#[netns_test(topology = "a -- b", checks = true)]
+fn default_checks() {}
+
+#[netns_test(topology = "a -- b", checks = "all-pairs")]
+fn all_pairs_checks() {}
+
 #[netns_test(topology = "a -- b", node = "a")]
 fn in_node(net: &Net) {
     let _ = net;

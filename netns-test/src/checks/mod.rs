@@ -1,0 +1,81 @@
+//! The checks after the body: every `expect`, then (unless turned off) every segment:
+//! each member and the segment's hub resolve each other over ARP/ND and ping, and
+//! both neighbour tables must be right; or, on request, every pair of members.
+//!
+//! The expects and the segments run side by side, and the probes of each stage all at
+//! once: twenty isolation expectations cost one isolation timeout.
+
+/// `expect` statements as probes.
+mod expects;
+/// Pings and the neighbour entries they must leave, judged.
+mod probes;
+/// The segment checks (hub or all pairs) as plans of probes.
+mod segments;
+/// Members introduce themselves to their hub with a unicast probe.
+mod unicast;
+
+pub(crate) use probes::neighbour_verdict;
+
+use crate::net::Net;
+use std::time::Duration;
+
+/// The checks of every segment after the body (`expect` statements always run);
+/// docs/topology.md says what each proves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Checks {
+    /// No segment checks.
+    Off,
+    /// The default: on every segment, every member and the segment's hub resolve each
+    /// other (one broadcast per segment, then the kernel's unicast probes) and ping;
+    /// both neighbour tables must map the other's address to its MAC. Linear in the
+    /// number of members.
+    #[default]
+    Hub,
+    /// Every member of a segment resolves every other by broadcast and pings it:
+    /// N(N−1) probes and neighbour entries per segment, so only for small segments
+    /// (refused past 512 entries per family).
+    AllPairs,
+}
+
+impl From<bool> for Checks {
+    /// `true`: the default checks; `false`: none.
+    fn from(on: bool) -> Checks {
+        if on {
+            Checks::Hub
+        } else {
+            Checks::Off
+        }
+    }
+}
+
+/// Runs the checks; `Err` lists the failed ones (the report adds every node's state).
+pub(crate) async fn run(net: &Net, checks: Checks, isolation: Duration) -> Result<(), Vec<String>> {
+    let expects = expects::probes(net).map_err(|e| vec![e])?;
+    let plan = segments::plan(net, checks).map_err(|e| vec![e])?;
+    let expects = async {
+        let expects: Vec<&probes::Probe> = expects.iter().collect();
+        let (mut failures, entries) = probes::ping_all(net, &expects, isolation).await;
+        failures.extend(probes::judge(net, &entries, &[]).await);
+        failures
+    };
+    let (mut failures, more) = futures::join!(expects, run_segments(net, &plan, isolation));
+    failures.extend(more);
+    if failures.is_empty() {
+        return Ok(());
+    }
+    Err(failures)
+}
+
+/// The plan's first probes, then the members' introductions to their hubs and their
+/// pings, then every neighbour entry the answered probes must have left.
+async fn run_segments(net: &Net, plan: &segments::Plan, isolation: Duration) -> Vec<String> {
+    let first: Vec<&probes::Probe> = plan.first.iter().collect();
+    let (mut failures, mut entries) = probes::ping_all(net, &first, isolation).await;
+    let seeded = unicast::introduce(net, &plan.to_hub).await;
+    let to_hub: Vec<&probes::Probe> = plan.to_hub.iter().map(|m| &m.probe).collect();
+    let (more, more_entries) = probes::ping_all(net, &to_hub, isolation).await;
+    failures.extend(more);
+    entries.extend(more_entries);
+    failures.extend(probes::judge(net, &entries, &seeded).await);
+    failures
+}
