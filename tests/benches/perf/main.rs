@@ -7,15 +7,21 @@
 //! cargo bench -p netns-test-tests --bench perf -- [--quick] [--fixture PATH] [--out DIR]
 //! ```
 //!
-//! - W1: a 2-node line through `netns_test::run` with the checks on, in bursts of ten
-//!   back-to-back runs (the first of each, after an idle pause, reported apart), vs
-//!   one bash script per burst (root and `ping` needed; skipped with a message
-//!   otherwise).
+//! Every workload runs in streams: a pause until the CPUs are idle, then runs back to
+//! back. The first run of a stream is the *idle-settled* sample, the others the
+//! *back-to-back* ones: as a suite runs its tests, each while the kernel still frees
+//! the sandbox before it (`workloads/mod.rs`).
+//!
+//! - W1: a 2-node line through `netns_test::run` with the checks on, capture on and
+//!   off, vs one bash script of the seeds' steps (root and `ping` needed; skipped with a
+//!   message otherwise).
 //! - W2: a star of N nodes on one bridge, N = 8, 32, 128, 256: build, checks and total
 //!   from `run_timed`, vs the same steps in bash with the bridge in a namespace of its
 //!   own (the host's namespace must not keep links).
-//! - W3: the `w1x200` fixture binary (`--fixture`, built by xtask) run with libtest's
-//!   default thread count: wall time and tests per second.
+//! - One process per test: the `w1x200` fixture binary (`--fixture`, built by xtask)
+//!   started once per test as nextest does, beside the same binary selecting no test.
+//! - W3: the fixture binary whole, with libtest's default thread count: wall time and
+//!   tests per second.
 //! - Peak RSS (VmHWM) of this process after W1, and of the sandbox's worker for W1 and
 //!   W2 N=256, read inside the body and sent back over a socket made before `run`.
 //!
@@ -35,10 +41,11 @@ use report::{loadavg, Report};
 use shell::shell_availability;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use workloads::{
-    bench_w1, bench_w2, bench_w3, child_peak_rss, parse, star_topology, vm_hwm_kib, Plan,
-    W1_TOPOLOGY,
-};
+use workloads::processes::{bench_per_process, bench_w3};
+use workloads::rss::{child_peak_rss, vm_hwm_kib};
+use workloads::w1::bench_w1;
+use workloads::w2::bench_w2;
+use workloads::{parse, star_topology, Plan, W1_TOPOLOGY};
 
 fn main() -> ExitCode {
     match real_main() {
@@ -91,7 +98,7 @@ fn real_main() -> Result<(), String> {
     let shell_ok = shell.is_ok();
 
     eprintln!(
-        "bench: W1, {} warm-up + {} measured pairs",
+        "bench: W1, {} warm-up + {} measured streams",
         plan.w1_warm, plan.w1
     );
     let w1 = bench_w1(&plan, shell_ok)?;
@@ -102,25 +109,37 @@ fn real_main() -> Result<(), String> {
     let parent_rss = vm_hwm_kib("/proc/self/status");
 
     let mut w2 = Vec::new();
-    for &(n, warm, runs) in &plan.w2 {
-        eprintln!("bench: W2 N={n}, {warm} warm-up + {runs} measured pairs");
-        w2.push(bench_w2(n, warm, runs, shell_ok)?);
+    for &(n, warm, streams, runs, shell_runs) in &plan.w2 {
+        eprintln!("bench: W2 N={n}, {warm} warm-up + {streams} measured streams of {runs} runs");
+        w2.push(bench_w2(n, (warm, streams, runs, shell_runs), shell_ok)?);
     }
     let child_rss_w2 = child_peak_rss(&parse(&star_topology(256))?)?;
 
-    let w3 = match &args.fixture {
+    let (per_process, w3) = match &args.fixture {
         Some(path) => {
+            eprintln!(
+                "bench: one process per test, {} streams of {}",
+                plan.processes,
+                path.display()
+            );
+            let per_process = bench_per_process(path, plan.processes)?;
             eprintln!(
                 "bench: W3, {} warm-up + {} runs of {}",
                 plan.w3_warm,
                 plan.w3,
                 path.display()
             );
-            Some(bench_w3(path, plan.w3_warm, plan.w3)?)
+            (
+                Some(per_process),
+                Some(bench_w3(path, plan.w3_warm, plan.w3)?),
+            )
         }
         None => {
-            eprintln!("bench: W3 is skipped: no --fixture PATH (cargo xtask bench builds it)");
-            None
+            eprintln!(
+                "bench: one process per test and W3 are skipped: no --fixture PATH \
+                 (cargo xtask bench builds it)"
+            );
+            (None, None)
         }
     };
 
@@ -130,6 +149,7 @@ fn real_main() -> Result<(), String> {
         shell_skipped: shell.err(),
         w1,
         w2,
+        per_process,
         w3,
         parent_rss,
         child_rss_w1,

@@ -2,10 +2,20 @@
 
 use super::{kernel, ratio, Report, GATEFLOW_W1_MS, PATCHBAY_W1_MS, PATCHBAY_W2_128_MS};
 use crate::stats::Stats;
-use crate::workloads::{capture_cost, W1_TOPOLOGY, W3_TESTS};
+use crate::workloads::w1::capture_cost;
+use crate::workloads::w2::Phases;
+use crate::workloads::{W1_TOPOLOGY, W3_TESTS};
 use netns_test::Timings;
 use serde_json::{json, Value};
 use std::time::Duration;
+
+fn phases(p: &Phases) -> Value {
+    json!({
+        "total": p.total.json(),
+        "build": p.build.json(),
+        "checks": p.checks.json(),
+    })
+}
 
 impl Report {
     pub fn json(&self) -> Value {
@@ -27,8 +37,8 @@ impl Report {
                 "topology": W1_TOPOLOGY,
                 "netns_test": {
                     "failures": self.w1.failures,
-                    "total": self.w1.ours.json(),
-                    "after_idle_pause": self.w1.cold.json(),
+                    "back_to_back": self.w1.b2b.json(),
+                    "idle_settled": self.w1.settled.json(),
                     "capture_off": self.w1.no_capture.json(),
                     "capture_cost_ms": capture_cost(&self.w1),
                     "setup": phase(|t| t.setup),
@@ -36,18 +46,21 @@ impl Report {
                     "checks": phase(|t| t.checks),
                 },
                 "shell": self.w1.shell.json(),
-                "ratio": ratio(&self.w1.shell, &self.w1.ours),
+                "ratio": ratio(&self.w1.shell, &self.w1.b2b),
+                "one_process_per_test": self.per_process.as_ref().map(|p| json!({
+                    "test": p.test.json(),
+                    "process_start": p.start.json(),
+                })),
             },
             "w2": self.w2.iter().map(|w| json!({
                 "n": w.n,
                 "netns_test": {
                     "failures": w.failures,
-                    "total": w.total.json(),
-                    "build": w.build.json(),
-                    "checks": w.checks.json(),
+                    "back_to_back": phases(&w.b2b),
+                    "idle_settled": phases(&w.settled),
                 },
                 "shell": w.shell.json(),
-                "ratio": ratio(&w.shell, &w.total),
+                "ratio": ratio(&w.shell, &w.b2b.total),
             })).collect::<Vec<_>>(),
             "w3": self.w3.as_ref().map(|w| json!({
                 "tests": W3_TESTS,

@@ -1,11 +1,13 @@
 //! `netns-test-bench.svg`: W2's time against N, both sides, on log–log axes.
 
 use super::{fmt_ms, Report, PATCHBAY_W2_128_MS};
-use crate::workloads::{W2, W2_SIZES};
+use crate::workloads::w2::W2;
+use crate::workloads::W2_SIZES;
 use std::fmt::Write as _;
 
 impl Report {
-    /// Time against N on log–log axes: netns-test's total and build, the shell steps,
+    /// Time against N on log–log axes: netns-test's total (back to back and
+    /// idle-settled) and build, the shell steps,
     /// and patchbay's published N=128 point.
     pub fn svg(&self) -> String {
         const W: f64 = 760.0;
@@ -26,13 +28,19 @@ impl Report {
                 "netns-test total",
                 "#1f77b4",
                 false,
-                pick(&|w| w.total.median()),
+                pick(&|w| w.b2b.total.median()),
             ),
             (
                 "netns-test build",
                 "#7fb3e0",
                 true,
-                pick(&|w| w.build.median()),
+                pick(&|w| w.b2b.build.median()),
+            ),
+            (
+                "idle-settled total",
+                "#2ca02c",
+                true,
+                pick(&|w| w.settled.total.median()),
             ),
             (
                 "shell steps (ip netns)",

@@ -1,0 +1,160 @@
+//! The workloads, each measured the way a suite meets it.
+//!
+//! Every workload runs in streams: an untimed pause until the CPUs are idle
+//! ([`settle`]), then runs back to back. The first run of a stream starts on a settled
+//! machine (the *idle-settled* sample); the ones after it start while the kernel still
+//! frees the sandboxes before them, as the tests of a suite do (the *back-to-back*
+//! samples, the headline figures). The difference is what the kernel's asynchronous
+//! teardown of a sandbox costs the test after it.
+//!
+//! - W1 (`w1.rs`): a 2-node line through `netns_test::run`, capture on and off, vs the
+//!   seeds' shell steps.
+//! - W2 (`w2.rs`): stars of N nodes on one bridge, vs the shell steps.
+//! - One process per test and W3 (`processes.rs`): the `w1x200` fixture binary started
+//!   once per test, as nextest does, and whole, as `cargo test` does.
+//! - Peak RSS of the sandbox and of this process (`rss.rs`).
+
+/// One process per test (nextest's way), and the whole fixture binary (W3).
+pub mod processes;
+/// Peak RSS of the sandbox's worker and of this process.
+pub mod rss;
+/// The 2-node line.
+pub mod w1;
+/// Stars on one bridge.
+pub mod w2;
+
+use netns_test::{Options, Timings, Topology};
+use std::fmt::Write as _;
+use std::time::{Duration, Instant};
+
+pub const W1_TOPOLOGY: &str = "a:eth0 10.0.0.1/24 -- b:eth0 10.0.0.2/24";
+pub const W2_SIZES: [usize; 4] = [8, 32, 128, 256];
+pub const W3_TESTS: usize = 200;
+
+/// How many streams (and measured pairs with the shell) each workload gets; sized so
+/// that the full run stays within a few minutes on 2 cores (the shell side of N=256
+/// takes seconds per run) and `--quick` under two.
+pub struct Plan {
+    /// Warm-up streams, then measured ones.
+    pub w1_warm: usize,
+    pub w1: usize,
+    /// (N, warm-up streams, measured streams, runs per stream, shell runs)
+    pub w2: Vec<(usize, usize, usize, usize, usize)>,
+    /// Streams of one-process-per-test pairs.
+    pub processes: usize,
+    pub w3_warm: usize,
+    pub w3: usize,
+}
+
+impl Plan {
+    pub fn new(quick: bool) -> Plan {
+        if quick {
+            Plan {
+                w1_warm: 1,
+                w1: 8,
+                w2: vec![
+                    (8, 1, 3, 4, 2),
+                    (32, 0, 2, 3, 1),
+                    (128, 0, 2, 3, 1),
+                    (256, 0, 2, 3, 1),
+                ],
+                processes: 3,
+                w3_warm: 0,
+                w3: 1,
+            }
+        } else {
+            Plan {
+                w1_warm: 5,
+                w1: 60,
+                w2: vec![
+                    (8, 2, 20, 5, 20),
+                    (32, 1, 10, 4, 10),
+                    (128, 1, 6, 4, 5),
+                    (256, 1, 5, 4, 3),
+                ],
+                processes: 12,
+                w3_warm: 1,
+                w3: 5,
+            }
+        }
+    }
+}
+
+pub fn parse(source: &str) -> Result<Topology, String> {
+    netns_test::topology::parse(source).map_err(|e| format!("topology {source:?}: {e}"))
+}
+
+/// One run through the public path with `options`; wall time around `run_timed` is
+/// the total, the phases come from its `Timings`. A failed run is counted and the
+/// bench goes on (a long run is not thrown away for one flake); a machine without user
+/// namespaces ends it.
+pub fn run_with(
+    topology: &Topology,
+    options: Options,
+    failures: &mut usize,
+) -> Result<Option<(Duration, Timings)>, String> {
+    let start = Instant::now();
+    let (result, timings) = netns_test::run_timed(topology, options, |_| ());
+    let wall = start.elapsed();
+    match result {
+        Ok(()) => Ok(Some((wall, timings))),
+        Err(e) if e.is_unavailable() => Err(e.to_string()),
+        Err(e) => {
+            *failures += 1;
+            eprintln!("bench: a netns-test run failed: {e}");
+            Ok(None)
+        }
+    }
+}
+
+pub fn star_topology(n: usize) -> String {
+    let mut s = String::from("bridge br0\n");
+    for i in 1..=n {
+        let _ = writeln!(s, "n{i} {}/16 -- br0", star_addr(i));
+    }
+    let _ = writeln!(s, "expect n1 -> n{n}");
+    s
+}
+
+/// 10.1.X.Y for node i (1-based), never a .0 or .255 host part.
+pub fn star_addr(i: usize) -> String {
+    format!("10.1.{}.{}", i / 250, i % 250 + 1)
+}
+
+/// An untimed pause after runs that tore down `namespaces` namespaces: the kernel frees
+/// them asynchronously (about 1 ms of CPU each here, on a kernel worker), and without
+/// the pause that work would land in the next run. Waits at least a millisecond per
+/// namespace, then until the CPUs have been idle for a while (at most a second more):
+/// the next run starts on a settled machine.
+pub fn settle(namespaces: usize) {
+    std::thread::sleep(Duration::from_millis(2 + namespaces as u64));
+    let bound = Instant::now() + Duration::from_secs(1);
+    let mut last = cpu_ticks();
+    while Instant::now() < bound {
+        std::thread::sleep(Duration::from_millis(30));
+        let now = cpu_ticks();
+        let (busy, all) = (now.0 - last.0, now.1 - last.1);
+        last = now;
+        // /proc/stat counts in ticks of 10 ms: at most one busy tick in five.
+        if all > 0 && busy * 5 <= all {
+            return;
+        }
+    }
+}
+
+/// (busy, total) ticks of all CPUs since boot, from /proc/stat's first line.
+fn cpu_ticks() -> (u64, u64) {
+    let stat = std::fs::read_to_string("/proc/stat").unwrap_or_default();
+    let fields: Vec<u64> = stat
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .split_whitespace()
+        .skip(1)
+        .filter_map(|f| f.parse().ok())
+        .collect();
+    let total: u64 = fields.iter().sum();
+    // idle and iowait are the 4th and 5th.
+    let idle = fields.get(3).copied().unwrap_or(0) + fields.get(4).copied().unwrap_or(0);
+    (total - idle, total)
+}
