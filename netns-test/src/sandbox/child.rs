@@ -29,7 +29,7 @@
 //! - the sandbox process, once the worker is forked, only waits for it or for the
 //!   parent's deadline and then reads node state (NATs included) and capture sockets
 //!   (`witness.rs`): system calls, allocation and a tokio runtime of its own, as the
-//!   worker does.
+//!   worker does; at its end it closes what it holds (`release.rs`): `close` only.
 
 use super::protocol::{acquire_writer, Failure, Frame, CAUGHT};
 use super::witness::{self, Orders};

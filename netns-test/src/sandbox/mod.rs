@@ -30,6 +30,8 @@ mod parent;
 mod progress;
 /// The frames of the result pipe.
 pub(crate) mod protocol;
+/// The sandbox process lets go of its namespaces and capture sockets all at once.
+mod release;
 /// Entering a new user namespace with the caller's ids mapped, or why it failed.
 mod userns;
 /// Namespaces and capture sockets handed to the sandbox process as they are made.

@@ -1,7 +1,7 @@
 //! The sandbox process as the witness of its worker: it holds every namespace and
 //! capture socket (`vault`), and when the worker ends without passing, or the test's
 //! deadline comes while it still runs, it reads the state of every node and writes
-//! the capture, then says `End`.
+//! the capture, then says `End`, and lets go of everything at once (`release`).
 //!
 //! It is a process of its own, so a worker that crashed with a lock held, or hangs in
 //! the body, cannot stop it; what it does is bounded by the parent's grace (it kills
@@ -98,6 +98,11 @@ pub(super) fn watch(pid: libc::pid_t, ends: &ChildEnds, orders: &Orders) {
         Frame::Capture(write_capture(&held, dir)).send(ends.res);
     }
     Frame::End.send(ends.res);
+    // The verdict is out: everything held goes now, together (`release.rs`).
+    if held.is_empty() {
+        held = vault::withdraw(ends.vault);
+    }
+    super::release::release(held);
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
