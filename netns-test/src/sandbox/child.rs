@@ -29,7 +29,8 @@
 //! - the sandbox process, once the worker is forked, only waits for it or for the
 //!   parent's deadline and then reads node state (NATs included) and capture sockets
 //!   (`witness.rs`): system calls, allocation and a tokio runtime of its own, as the
-//!   worker does; at its end it closes what it holds (`release.rs`): `close` only.
+//!   worker does; at its end (`release.rs`) it clears its parent-death signal
+//!   (`prctl`) and closes descriptors (`close`): system calls only.
 
 use super::protocol::{acquire_writer, Failure, Frame, CAUGHT};
 use super::witness::{self, Orders};

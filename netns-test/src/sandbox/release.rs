@@ -12,6 +12,15 @@
 //! namespace descriptor: they all die together and `cleanup_net` takes them as one
 //! batch.
 //!
+//! The test's thread usually ends right after the verdict (libtest runs every test on
+//! a thread of its own), and the sandbox process was told to die with that thread
+//! (`PR_SET_PDEATHSIG` in `child.rs`, which follows the thread that forked, not the
+//! process): killed halfway, its exit would close the rest in the old order. The
+//! worker is gone by now, and with it everything in the sandbox's PID namespace, so
+//! the signal has nothing left to guard: it is cleared, and this process ends on its
+//! own once everything is closed. Living longer holds nothing of the test process's:
+//! its descriptors were replaced right after fork (`inherited.rs`).
+//!
 //! The sockets cannot be closed from threads of our own, so that their grace periods
 //! overlap: this process unshared a PID namespace for its worker, and the kernel
 //! refuses `CLONE_THREAD` to a process whose children go to another PID namespace
@@ -19,7 +28,13 @@
 
 use super::vault::Held;
 
-/// Closes every capture socket of `held`, then every namespace.
+/// Before `End`: lets this process outlive the test's thread.
+pub(super) fn detach() {
+    // SAFETY: prctl with an integer argument; 0 clears the parent-death signal.
+    unsafe { libc::prctl(libc::PR_SET_PDEATHSIG, 0) };
+}
+
+/// After `End`: closes every capture socket of `held`, then every namespace.
 pub(super) fn release(held: Vec<Held>) {
     let mut namespaces = Vec::with_capacity(held.len());
     for h in held {

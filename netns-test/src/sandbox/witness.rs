@@ -11,6 +11,7 @@
 
 use super::progress::Verdict;
 use super::protocol::{Frame, WorkerExit};
+use super::release;
 use super::vault::{self, Held};
 use super::ChildEnds;
 use crate::forensics::capture::{self, CaptureMode};
@@ -97,12 +98,13 @@ pub(super) fn watch(pid: libc::pid_t, ends: &ChildEnds, orders: &Orders) {
         }
         Frame::Capture(write_capture(&held, dir)).send(ends.res);
     }
+    // Everything held goes after the verdict, together (`release.rs`).
+    release::detach();
     Frame::End.send(ends.res);
-    // The verdict is out: everything held goes now, together (`release.rs`).
     if held.is_empty() {
         held = vault::withdraw(ends.vault);
     }
-    super::release::release(held);
+    release::release(held);
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
