@@ -1,5 +1,6 @@
-//! Link impairments: the options `delay`, `jitter`, `loss`, `duplicate`, `reorder`
-//! and `rate` of a link, their values with units, and how they print back.
+//! Link impairments: the options `delay`, `jitter` (with its distribution), `loss`
+//! (independent, or in bursts), `duplicate`, `reorder`, `corrupt` and `rate` of a
+//! link, their values with units, and how they print back.
 
 use crate::duration::{Grammar, Unit};
 use crate::error::ParseError;
@@ -8,26 +9,75 @@ use std::fmt;
 use std::time::Duration;
 
 /// The link options that impair traffic, in their printing order.
-pub(crate) const OPTIONS: [&str; 6] = ["delay", "jitter", "loss", "duplicate", "reorder", "rate"];
+pub(crate) const OPTIONS: [&str; 7] = [
+    "delay",
+    "jitter",
+    "loss",
+    "duplicate",
+    "reorder",
+    "corrupt",
+    "rate",
+];
+
+/// The longest mean burst of `loss P burst N`, in packets.
+const MAX_BURST: u32 = 10_000;
 
 /// The longest delay or jitter: longer would be a test that waits, not one that
 /// impairs.
 const MAX_TIME: Duration = Duration::from_secs(60);
 
-/// What happens to the traffic leaving one end of a link (applied on that end's
-/// egress). `Default` is no impairment at all.
+/// What happens to the traffic from one end of a link to the other. `Default` is no
+/// impairment at all; any option given, even `loss 0%`, puts the link on the
+/// harness's impairment relay (see `docs/topology.md`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct Impairment {
     pub delay: Option<Duration>,
     /// Random variation of the delay (needs `delay`).
     pub jitter: Option<Duration>,
+    /// The shape of the jitter (`Uniform` unless written after it).
+    pub distribution: Distribution,
+    /// Packets lost: independently, or in bursts with `loss_burst`.
     pub loss: Option<Percent>,
+    /// `loss P burst N`: losses come in bursts of `N` packets on average, the
+    /// long-run loss staying `P` (Gilbert's two-state model; needs `loss`).
+    pub loss_burst: Option<u32>,
     pub duplicate: Option<Percent>,
     /// Packets sent at once, without the delay, so that they overtake others
     /// (needs `delay`).
     pub reorder: Option<Percent>,
+    /// Packets with one bit flipped after the Ethernet header (the receiver's
+    /// checksums see it).
+    pub corrupt: Option<Percent>,
     /// Bits per second.
     pub rate: Option<u64>,
+}
+
+/// How the delay of `jitter T` varies around `delay`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub enum Distribution {
+    /// Evenly within `delay ± T`.
+    #[default]
+    Uniform,
+    /// Normal, with standard deviation `T`.
+    Normal,
+    /// Pareto (a long tail of late packets), with standard deviation `T`.
+    Pareto,
+}
+
+impl Distribution {
+    /// The words after `jitter T`: `uniform` (the default), `normal`, `pareto`.
+    pub const WORDS: [(&'static str, Distribution); 3] = [
+        ("uniform", Distribution::Uniform),
+        ("normal", Distribution::Normal),
+        ("pareto", Distribution::Pareto),
+    ];
+
+    pub fn word(self) -> &'static str {
+        Distribution::WORDS
+            .iter()
+            .find(|(_, d)| *d == self)
+            .map_or("uniform", |(w, _)| w)
+    }
 }
 
 /// A percentage with up to 3 decimals, kept exactly in thousandths of a percent
@@ -58,14 +108,6 @@ impl Impairment {
     /// True when it changes nothing.
     pub fn is_none(&self) -> bool {
         *self == Impairment::default()
-    }
-
-    /// True when it needs netem (anything but `rate`).
-    pub fn needs_netem(&self) -> bool {
-        Impairment {
-            rate: None,
-            ..*self
-        } != Impairment::default()
     }
 }
 
@@ -121,11 +163,20 @@ impl fmt::Display for Impairment {
         }
         if let Some(j) = self.jitter {
             words.push(format!("jitter {}", Time(j)));
+            if self.distribution != Distribution::Uniform {
+                words.push(self.distribution.word().to_string());
+            }
+        }
+        if let Some(p) = self.loss {
+            words.push(format!("loss {p}"));
+            if let Some(n) = self.loss_burst {
+                words.push(format!("burst {n}"));
+            }
         }
         for (name, p) in [
-            ("loss", self.loss),
             ("duplicate", self.duplicate),
             ("reorder", self.reorder),
+            ("corrupt", self.corrupt),
         ] {
             if let Some(p) = p {
                 words.push(format!("{name} {p}"));
@@ -171,7 +222,8 @@ pub(crate) fn time(option: &str, t: Token<'_>) -> Result<Duration, ParseError> {
     Ok(d)
 }
 
-/// `loss`, `duplicate` and `reorder`: `0%` to `100%`, with up to 3 decimals.
+/// `loss`, `duplicate`, `reorder` and `corrupt`: `0%` to `100%`, with up to 3
+/// decimals.
 pub(crate) fn percent(option: &str, t: Token<'_>) -> Result<Percent, ParseError> {
     let expected = || {
         t.pos.error(format!(
@@ -195,6 +247,43 @@ pub(crate) fn percent(option: &str, t: Token<'_>) -> Result<Percent, ParseError>
     let int: u32 = int.parse().map_err(|_| expected())?;
     let frac: u32 = format!("{frac:0<3}").parse().map_err(|_| expected())?;
     Percent::from_milli(int * 1000 + frac).ok_or_else(expected)
+}
+
+/// `burst N` after `loss P`: a whole number of packets, 1 to 10 000, such that
+/// losses in bursts of `N` on average can add up to `P`. In Gilbert's model a burst
+/// ends after each lost packet with probability 1/N and starts after each delivered
+/// one with probability p = P / (N (1 - P)), which must be at most 1: P at most
+/// N / (N + 1).
+pub(crate) fn burst(loss: Percent, t: Token<'_>) -> Result<u32, ParseError> {
+    let n: u32 = t
+        .text
+        .parse()
+        .ok()
+        .filter(|n| t.text.bytes().all(|b| b.is_ascii_digit()) && (1..=MAX_BURST).contains(n))
+        .ok_or_else(|| {
+            t.pos.error(format!(
+                "expected a mean burst length like 3 (a whole number of packets, 1 to \
+                 {MAX_BURST}), found {:?}",
+                t.text
+            ))
+        })?;
+    // P <= N / (N + 1), in thousandths of a percent.
+    if u64::from(loss.milli()) * u64::from(n + 1) > 100_000 * u64::from(n) {
+        let most = Percent((100_000 * u64::from(n) / u64::from(n + 1)) as u32);
+        return Err(t.pos.error(format!(
+            "loss {loss} cannot come in bursts of {n} on average: between bursts at least \
+             one packet passes, so the loss is at most {most} (N / (N + 1))"
+        )));
+    }
+    Ok(n)
+}
+
+/// A word after `jitter T` naming its distribution, if it is one.
+pub(crate) fn distribution(t: &Token<'_>) -> Option<Distribution> {
+    Distribution::WORDS
+        .iter()
+        .find(|(w, _)| *w == t.text)
+        .map(|(_, d)| *d)
 }
 
 /// `rate`: a whole number of `bit`, `kbit`, `mbit` or `gbit` per second, above 0.

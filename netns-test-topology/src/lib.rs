@@ -62,8 +62,8 @@ pub use address::automatic as automatic_addrs;
 pub use error::{CidrParseError, ParseError};
 pub use model::{parse_cidr, IpNet};
 pub use model::{
-    Behaviour, Bridge, Destination, End, Expect, ExpectKind, Forward, ForwardTarget, Impairment,
-    Link, Member, Nat, NatKind, Node, NodeEnd, Percent, Proto, Route, Segment, SegmentKind, Target,
-    Topology, HOST,
+    Behaviour, Bridge, Destination, Distribution, End, Expect, ExpectKind, Forward, ForwardTarget,
+    Impairment, Link, Member, Nat, NatKind, Node, NodeEnd, Percent, Proto, Route, Segment,
+    SegmentKind, Target, Topology, HOST,
 };
 pub use parse::parse;

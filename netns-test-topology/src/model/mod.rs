@@ -11,7 +11,7 @@ mod nat;
 mod queries;
 mod segments;
 
-pub use crate::impair::{Impairment, Percent};
+pub use crate::impair::{Distribution, Impairment, Percent};
 pub use crate::nat::{Behaviour, Forward, ForwardTarget, Nat, NatKind, Proto};
 pub use cidr::parse_cidr;
 pub use ipnet::IpNet;

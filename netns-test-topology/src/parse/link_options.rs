@@ -43,8 +43,8 @@ pub(super) fn link_options(
     cur: &mut Cursor<'_, '_>,
     names: [&str; 2],
 ) -> Result<(Option<Mtu>, [Impairment; 2]), ParseError> {
-    const EXPECTED: &str = "\"mtu\", delay, jitter, loss, duplicate, reorder, rate, \
-                            a direction like a->b: or end of statement";
+    const EXPECTED: &str = "\"mtu\", delay, jitter, loss, duplicate, reorder, corrupt, \
+                            rate, a direction like a->b: or end of statement";
     let mtu = if cur.peek_is(&["mtu"]) {
         cur.next();
         Some(mtu(cur)?)
@@ -125,17 +125,34 @@ pub(super) fn link_options(
                 )));
             }
         }
+        let mut read = Impairment::default();
+        match option {
+            "delay" => read.delay = Some(crate::impair::time(option, value)?),
+            "jitter" => {
+                read.jitter = Some(crate::impair::time(option, value)?);
+                // An optional word names the distribution: `jitter 5ms normal`.
+                if let Some(d) = cur.peek().as_ref().and_then(crate::impair::distribution) {
+                    cur.next();
+                    read.distribution = d;
+                }
+            }
+            "loss" => {
+                let p = crate::impair::percent(option, value)?;
+                read.loss = Some(p);
+                if cur.peek_is(&["burst"]) {
+                    cur.next();
+                    let n = cur.next_or("a mean burst length like 3 (packets)")?;
+                    read.loss_burst = Some(crate::impair::burst(p, n)?);
+                }
+            }
+            "duplicate" => read.duplicate = Some(crate::impair::percent(option, value)?),
+            "reorder" => read.reorder = Some(crate::impair::percent(option, value)?),
+            "corrupt" => read.corrupt = Some(crate::impair::percent(option, value)?),
+            _ => read.rate = Some(crate::impair::rate(value)?),
+        }
         for &s in sides {
             set[s].insert(option, t.pos);
-            let i = &mut impair[s];
-            match option {
-                "delay" => i.delay = Some(crate::impair::time(option, value)?),
-                "jitter" => i.jitter = Some(crate::impair::time(option, value)?),
-                "loss" => i.loss = Some(crate::impair::percent(option, value)?),
-                "duplicate" => i.duplicate = Some(crate::impair::percent(option, value)?),
-                "reorder" => i.reorder = Some(crate::impair::percent(option, value)?),
-                _ => i.rate = Some(crate::impair::rate(value)?),
-            }
+            impair[s] = merge(impair[s], read);
         }
         group_empty = false;
     }
@@ -146,7 +163,7 @@ pub(super) fn link_options(
             g.text
         )));
     }
-    // netem delays the packets it reorders and jitters: both mean nothing without it.
+    // Jitter varies the delay and reorder skips it: both mean nothing without one.
     for s in 0..2 {
         for option in ["jitter", "reorder"] {
             if let (Some(pos), None) = (set[s].get(option), impair[s].delay) {
@@ -159,4 +176,27 @@ pub(super) fn link_options(
         }
     }
     Ok((mtu, impair))
+}
+
+/// `base` with the options set in `read` (one option) taken from it.
+fn merge(base: Impairment, read: Impairment) -> Impairment {
+    Impairment {
+        delay: read.delay.or(base.delay),
+        jitter: read.jitter.or(base.jitter),
+        distribution: if read.jitter.is_some() {
+            read.distribution
+        } else {
+            base.distribution
+        },
+        loss: read.loss.or(base.loss),
+        loss_burst: if read.loss.is_some() {
+            read.loss_burst
+        } else {
+            base.loss_burst
+        },
+        duplicate: read.duplicate.or(base.duplicate),
+        reorder: read.reorder.or(base.reorder),
+        corrupt: read.corrupt.or(base.corrupt),
+        rate: read.rate.or(base.rate),
+    }
 }

@@ -7,7 +7,7 @@ use crate::lex::Pos;
 
 /// Words that start statements or options; they cannot be names, so that a typo
 /// in a statement never silently becomes a node.
-pub(super) const KEYWORDS: [&str; 16] = [
+pub(super) const KEYWORDS: [&str; 17] = [
     "node",
     "bridge",
     "route",
@@ -23,6 +23,7 @@ pub(super) const KEYWORDS: [&str; 16] = [
     "loss",
     "duplicate",
     "reorder",
+    "corrupt",
     "rate",
 ];
 

@@ -1,7 +1,7 @@
 //! The raw choices the generator draws: names, addresses, options and indices
 //! that `build` turns into a valid model.
 
-use netns_test_topology::{Impairment, Percent, HOST};
+use netns_test_topology::{Distribution, Impairment, Percent, HOST};
 use proptest::prelude::*;
 use std::time::Duration;
 
@@ -141,17 +141,52 @@ fn impairment() -> impl Strategy<Value = Impairment> {
         (1u64..10_000).prop_map(|n| n * 1000),
         (1u64..10_000).prop_map(|n| n * 1_000_000),
     ]);
-    (time(), time(), percent(), percent(), percent(), rate).prop_map(
-        |(delay, jitter, loss, duplicate, reorder, rate)| Impairment {
-            delay,
-            // jitter and reorder need a delay
-            jitter: jitter.filter(|_| delay.is_some()),
-            loss,
-            duplicate,
-            reorder: reorder.filter(|_| delay.is_some()),
-            rate,
-        },
+    let distribution = prop_oneof![
+        Just(Distribution::Uniform),
+        Just(Distribution::Normal),
+        Just(Distribution::Pareto),
+    ];
+    // A mean burst length, and a loss it can reach (at most N / (N + 1)).
+    let bursty = (1u32..=10_000, 0u32..=100_000).prop_map(|(n, m)| {
+        let most = (100_000 * u64::from(n) / u64::from(n + 1)) as u32;
+        (Percent::from_milli(m.min(most)).unwrap(), n)
+    });
+    let loss = prop_oneof![
+        percent().prop_map(|p| (p, None)),
+        bursty.prop_map(|(p, n)| (Some(p), Some(n))),
+    ];
+    (
+        (time(), time(), distribution),
+        loss,
+        (percent(), percent(), percent()),
+        rate,
     )
+        .prop_map(
+            |(
+                (delay, jitter, distribution),
+                (loss, loss_burst),
+                (duplicate, reorder, corrupt),
+                rate,
+            )| {
+                // jitter and reorder need a delay, a distribution needs jitter
+                let jitter = jitter.filter(|_| delay.is_some());
+                Impairment {
+                    delay,
+                    jitter,
+                    distribution: if jitter.is_some() {
+                        distribution
+                    } else {
+                        Distribution::Uniform
+                    },
+                    loss,
+                    loss_burst,
+                    duplicate,
+                    reorder: reorder.filter(|_| delay.is_some()),
+                    corrupt,
+                    rate,
+                }
+            },
+        )
 }
 
 fn impairments() -> impl Strategy<Value = [Impairment; 2]> {

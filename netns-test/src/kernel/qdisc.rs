@@ -37,7 +37,7 @@ const HANDLE: TcHandle = TcHandle { major: 1, minor: 0 };
 
 /// Which qdisc an impairment needs.
 pub(crate) fn kind(imp: &Impairment) -> &'static str {
-    if imp.needs_netem() {
+    if needs_netem(imp) {
         "netem"
     } else {
         "tbf"
@@ -47,7 +47,7 @@ pub(crate) fn kind(imp: &Impairment) -> &'static str {
 /// The RTM_NEWQDISC (flags decide create or replace) that installs `imp` as the root
 /// qdisc of link `index`, whose MTU is `mtu`.
 pub(crate) fn message(index: u32, mtu: u32, imp: &Impairment) -> io::Result<TcMessage> {
-    let options = if imp.needs_netem() {
+    let options = if needs_netem(imp) {
         netem_options(imp)?
     } else {
         tbf_options(imp.rate.unwrap_or(u64::MAX), mtu)?
@@ -331,4 +331,12 @@ mod tests {
             "tbf"
         );
     }
+}
+
+/// True when `imp` needs netem (anything but `rate`).
+fn needs_netem(imp: &Impairment) -> bool {
+    Impairment {
+        rate: None,
+        ..*imp
+    } != Impairment::default()
 }

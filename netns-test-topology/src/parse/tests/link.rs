@@ -60,7 +60,7 @@ fn link_errors() {
     );
     assert_eq!(
         err("a -- b -- c"),
-        "topology:1:8: expected \"mtu\", delay, jitter, loss, duplicate, reorder, rate, a \
+        "topology:1:8: expected \"mtu\", delay, jitter, loss, duplicate, reorder, corrupt, rate, a \
          direction like a->b: or end of statement, found \"--\""
     );
     assert_eq!(

@@ -21,6 +21,7 @@ fn impairments_for_both_directions() {
         duplicate: Percent::from_milli(500),
         reorder: Percent::from_milli(10_000),
         rate: Some(10_000_000),
+        ..Impairment::default()
     };
     assert_eq!(impair(&t), [i, i]);
     assert_eq!(t.links[0].mtu, Some(1400));
@@ -121,7 +122,7 @@ fn impairment_errors() {
         ("a -- b a->b:", "1:13: expected options after a->b:, found end of statement"),
         ("a -- b a->b: b->a: loss 1%", "1:14: expected options after a->b:, found \"b->a:\""),
         ("a -- b delay 1ms mtu 1400", "1:18: \"mtu\" comes right after the ends, before any impairment: the MTU is the same on both ends"),
-        ("a -- b delay 1ms latency 1ms", "1:18: expected \"mtu\", delay, jitter, loss, duplicate, reorder, rate, a direction like a->b: or end of statement, found \"latency\""),
+        ("a -- b delay 1ms latency 1ms", "1:18: expected \"mtu\", delay, jitter, loss, duplicate, reorder, corrupt, rate, a direction like a->b: or end of statement, found \"latency\""),
         ("a -- delay 1ms", "1:6: expected a node or bridge name, found \"delay\""),
         ("a delay 1ms -- b", "1:3: expected \"--\", found \"delay\""),
         ("node rate", "1:6: \"rate\" is a keyword and cannot be a name"),
@@ -130,4 +131,83 @@ fn impairment_errors() {
     for (src, want) in cases {
         assert_eq!(err(src), format!("topology:{want}"), "{src}");
     }
+}
+
+#[test]
+fn bursty_loss_corruption_and_the_jitter_distribution() {
+    use crate::impair::{Distribution, Percent};
+    let t = ok("a -- b delay 20ms jitter 5ms normal loss 2% burst 4 corrupt 0.1% a->b: rate 1mbit");
+    let i = impair(&t)[0];
+    assert_eq!(i.distribution, Distribution::Normal);
+    assert_eq!(i.loss, Percent::from_milli(2000));
+    assert_eq!(i.loss_burst, Some(4));
+    assert_eq!(i.corrupt, Percent::from_milli(100));
+    assert_eq!(impair(&t)[1].rate, None);
+    assert_eq!(impair(&t)[1].loss_burst, Some(4));
+    assert_eq!(
+        t.links[0].to_string(),
+        "a:eth0 10.0.1.1/24 fd00:1::1/64 -- b:eth0 10.0.1.2/24 fd00:1::2/64 \
+         a->b: delay 20ms jitter 5ms normal loss 2% burst 4 corrupt 0.1% rate 1mbit \
+         b->a: delay 20ms jitter 5ms normal loss 2% burst 4 corrupt 0.1%"
+    );
+    // uniform is the default and prints as nothing; pareto is kept
+    assert_eq!(
+        impair(&ok("a -- b delay 1ms jitter 1ms uniform"))[0].distribution,
+        Distribution::Uniform
+    );
+    let t = ok("a -- b delay 1ms jitter 1ms pareto");
+    assert!(t.links[0].to_string().ends_with("jitter 1ms pareto"));
+    // a direction's own loss replaces nothing: given twice is an error
+    assert_eq!(
+        err("a -- b loss 1% burst 2 a->b: loss 2%"),
+        "topology:1:30: loss given twice for a->b (first at 1:8)"
+    );
+}
+
+#[test]
+fn bursty_loss_errors() {
+    assert_eq!(
+        err("a -- b loss 1% burst"),
+        "topology:1:21: expected a mean burst length like 3 (packets), found end of statement"
+    );
+    assert_eq!(
+        err("a -- b loss 1% burst 0"),
+        "topology:1:22: expected a mean burst length like 3 (a whole number of packets, 1 to \
+         10000), found \"0\""
+    );
+    assert_eq!(
+        err("a -- b loss 1% burst 2.5"),
+        "topology:1:22: expected a mean burst length like 3 (a whole number of packets, 1 to \
+         10000), found \"2.5\""
+    );
+    assert_eq!(
+        err("a -- b loss 60% burst 1"),
+        "topology:1:23: loss 60% cannot come in bursts of 1 on average: between bursts at \
+         least one packet passes, so the loss is at most 50% (N / (N + 1))"
+    );
+    assert_eq!(
+        err("a -- b loss 100% burst 9999"),
+        "topology:1:24: loss 100% cannot come in bursts of 9999 on average: between bursts \
+         at least one packet passes, so the loss is at most 99.99% (N / (N + 1))"
+    );
+    // `burst` belongs to loss; a distribution to jitter
+    assert_eq!(
+        err("a -- b mtu 1400 burst 3"),
+        "topology:1:17: expected \"mtu\", delay, jitter, loss, duplicate, reorder, corrupt, \
+         rate, a direction like a->b: or end of statement, found \"burst\""
+    );
+    assert_eq!(
+        err("a -- b delay 1ms normal"),
+        "topology:1:18: expected \"mtu\", delay, jitter, loss, duplicate, reorder, corrupt, \
+         rate, a direction like a->b: or end of statement, found \"normal\""
+    );
+    assert_eq!(
+        err("a -- b corrupt 101%"),
+        "topology:1:16: expected a corrupt percentage like 1% or 0.5% (0 to 100, at most 3 \
+         decimals), found \"101%\""
+    );
+    assert_eq!(
+        err("node corrupt"),
+        "topology:1:6: \"corrupt\" is a keyword and cannot be a name"
+    );
 }
