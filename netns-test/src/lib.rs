@@ -11,7 +11,9 @@
 
 pub use netns_test_macros::netns_test;
 pub use netns_test_topology as topology;
-pub use netns_test_topology::{Behaviour, Impairment, Nat, NatKind, Percent, Proto, Topology};
+pub use netns_test_topology::{
+    Behaviour, Distribution, Impairment, Nat, NatKind, Percent, Proto, Topology,
+};
 
 /// Topology → kernel objects: the plan, the namespaces, the rounds of requests.
 mod builder;
@@ -21,6 +23,8 @@ mod checks;
 mod error;
 /// What a failed test leaves behind: packet capture, report files, a kept sandbox.
 mod forensics;
+/// Link impairments: the relay every impaired link is spliced through.
+mod impair;
 /// Kernel primitives that know nothing of topologies: namespaces, netlink, links.
 mod kernel;
 /// NATs: RFC 4787 behaviours as nf_tables rulesets in a router's namespace.
@@ -47,7 +51,7 @@ mod test_result;
 pub use checks::Checks;
 pub use error::{Cause, Error, Phase, Timings};
 pub use forensics::capture::CaptureMode;
-pub use kernel::qdisc::available as qdisc_available;
+pub use impair::Counters as RelayCounters;
 pub use nat::table::NatMapping;
 pub use net::{Iface, LinkControl, MacOrNode, NatControl, Net, Node};
 pub use options::{Options, LONGEST};

@@ -23,6 +23,19 @@ pub struct Options {
     pub(crate) backtrace: Backtrace,
     /// Test hooks: how every namespace of the sandbox starts.
     pub(crate) hooks: crate::builder::Hooks,
+    /// What every impairment decision is drawn from, and where it came from.
+    pub(crate) seed: Option<(u64, SeedFrom)>,
+}
+
+/// Where a run's seed came from (a failure report says, and how to rerun with it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum SeedFrom {
+    /// `Options::seed`, or `#[netns_test(seed = N)]`.
+    Options,
+    /// NETNS_TEST_SEED.
+    Env,
+    /// Derived from the test's name: the same in every run of the test.
+    Name,
 }
 
 /// The longest deadline, isolation wait and keep a run takes: a day. Longer ones
@@ -52,6 +65,7 @@ impl Default for Options {
             forensics: None,
             backtrace: Backtrace::Off,
             hooks: Default::default(),
+            seed: None,
         }
     }
 }
@@ -110,6 +124,15 @@ impl Options {
         self
     }
 
+    /// The seed of the impairments' random decisions: the same seed makes the same
+    /// decisions for the same packets of each direction (packet k of a→b lost,
+    /// duplicated, delayed alike in every run). By default NETNS_TEST_SEED, else a
+    /// seed derived from the test's name. A failure report prints it.
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.seed = Some((seed, SeedFrom::Options));
+        self
+    }
+
     /// How long an isolation probe (`-x-`) waits for a reply that must not come. At
     /// most [`LONGEST`] (a day): a longer one is clamped to it.
     pub fn isolation_timeout(mut self, timeout: Duration) -> Self {
@@ -135,6 +158,11 @@ impl Options {
     pub fn inherit_hostile_defaults(mut self) -> Self {
         self.hooks.hostile_defaults = true;
         self
+    }
+
+    /// The run's seed (after [`Options::with_env`]).
+    pub(crate) fn seed_value(&self) -> u64 {
+        self.seed.map_or(0, |s| s.0)
     }
 
     /// The capture mode in force (after [`Options::with_env`]).
@@ -173,6 +201,15 @@ impl Options {
                 .filter(|n| *n != "main")
                 .map(str::to_string);
         }
+        if self.seed.is_none() {
+            if let Ok(v) = std::env::var("NETNS_TEST_SEED") {
+                self.seed = Some((seed_from(&v)?, SeedFrom::Env));
+            }
+        }
+        if self.seed.is_none() {
+            let name = self.name.as_deref().unwrap_or("");
+            self.seed = Some((crate::impair::stable_hash(name), SeedFrom::Name));
+        }
         if self.forensics.is_none() {
             let name = self
                 .name
@@ -204,6 +241,22 @@ fn keep_from(value: Option<&str>) -> Result<Option<Duration>, String> {
                 ))
             }
         },
+    })
+}
+
+/// What NETNS_TEST_SEED asks for: a number, decimal or 0x-hexadecimal.
+fn seed_from(value: &str) -> Result<u64, String> {
+    let v = value.trim();
+    let parsed = match v.strip_prefix("0x") {
+        Some(hex) => u64::from_str_radix(hex, 16),
+        None => v.parse::<u64>(),
+    };
+    parsed.map_err(|_| {
+        format!(
+            "NETNS_TEST_SEED={value:?} is not understood; accepted values: a whole number \
+             from 0 to 18446744073709551615, decimal or 0x-hexadecimal (the seed a failure \
+             report printed)"
+        )
     })
 }
 
@@ -288,6 +341,19 @@ mod tests {
             e.contains("NETNS_TEST_KEEP=\"yes\"") && e.contains("seconds"),
             "{e}"
         );
+    }
+
+    #[test]
+    fn seed_values_and_their_errors() {
+        assert_eq!(seed_from("42"), Ok(42));
+        assert_eq!(seed_from("0x2a"), Ok(42));
+        assert_eq!(seed_from("18446744073709551615"), Ok(u64::MAX));
+        let e = seed_from("-1").unwrap_err();
+        assert!(
+            e.contains("NETNS_TEST_SEED=\"-1\"") && e.contains("0x-hexadecimal"),
+            "{e}"
+        );
+        assert!(seed_from("forty-two").is_err());
     }
 
     #[test]

@@ -86,13 +86,14 @@ where
         options.isolation_timeout,
     );
     let (keep, name, hooks) = (options.keep, options.name.clone(), options.hooks);
+    let seed = options.seed_value();
     let (ending, timings) = sandbox::run(
         options.timeout,
         fds,
         &orders,
         Box::new(move |reporter: &sandbox::Reporter| {
             reporter.phase(Phase::Build);
-            let net = setup(topology, outside, deadline, reporter, capture, hooks)
+            let net = setup(topology, outside, deadline, reporter, capture, hooks, seed)
                 .map_err(|e| (Phase::Build, Failure::Build(e)))?;
             reporter.phase(Phase::Body);
             let outcome = run_body(&net, node.as_deref(), body)
@@ -102,6 +103,7 @@ where
                     net.block(checks::run(&net, checks, isolation))
                         .map_err(|c| (Phase::Checks, Failure::Checks(c)))
                 });
+            impair_summary(&net, reporter);
             if let (Err((_, why)), Some(keep)) = (&outcome, keep) {
                 let why = why.summary();
                 forensics::keep_for_a_developer(&net, reporter, name.as_deref(), &why, keep);
@@ -153,6 +155,7 @@ fn setup(
     reporter: &sandbox::Reporter,
     capture: bool,
     hooks: builder::Hooks,
+    seed: u64,
 ) -> Result<Net, String> {
     // The namespaces are on their way before the runtime exists.
     reporter.step("making the namespaces");
@@ -168,14 +171,42 @@ fn setup(
         .enable_all()
         .build()
         .map_err(|e| format!("starting the sandbox's runtime: {e}"))?;
-    let built = rt.block_on(builder::finish(
+    let (built, impairer) = rt.block_on(builder::finish(
         started,
+        seed,
         deadline,
         &|s| reporter.step(s),
         &reporter.vault,
     ))?;
-    let net = Net::new(rt, topology.clone(), built);
+    let net = Net::new(rt, topology.clone(), built, impairer, seed);
     Ok(net)
+}
+
+/// What the relay did, to the parent (for a failure's report) and, when the kernel
+/// dropped frames before the relay could read them, to the test's output: those
+/// losses were decided by no seed, and a run must never hide them.
+fn impair_summary(net: &Net, reporter: &sandbox::Reporter) {
+    let impairer = net.impairer.lock().unwrap_or_else(|p| p.into_inner());
+    let Some(impairer) = impairer.as_ref() else {
+        return;
+    };
+    let mut text = String::new();
+    let mut drops = 0;
+    for (link, counters) in impairer.counters() {
+        let [a, b] = link.split_once(" -- ").map_or(["a", "b"], |(a, b)| [a, b]);
+        for (c, (from, to)) in counters.iter().zip([(a, b), (b, a)]) {
+            drops += c.kernel_drops;
+            text.push_str(&format!("{from} -> {to}: {}\n", crate::impair::describe(c)));
+        }
+    }
+    if drops > 0 {
+        eprintln!(
+            "netns-test: the kernel dropped {drops} frame(s) of impaired links before the \
+             relay could read them (its ring was full): losses no seed decided or \
+             reproduces\n{text}"
+        );
+    }
+    reporter.impairments(text);
 }
 
 /// Runs the body (inside `node` if given) and turns a panic or an `Err` into a failure.
@@ -220,6 +251,21 @@ fn __netns_test_begin_body<F: FnOnce(&Net) -> R, R>(net: &Net, body: F) -> R {
     // Keeps this frame on the stack (no tail call), so backtraces find it.
     std::hint::black_box(());
     r
+}
+
+/// What the report says of impairments: for a topology with impaired links, or a
+/// run whose relay reported (a link impaired from the body).
+fn impairments(
+    topology: &Topology,
+    options: &Options,
+    relay: Option<String>,
+) -> Option<report::Impairments> {
+    let impaired = topology
+        .links
+        .iter()
+        .any(|l| l.impair.iter().any(|i| !i.is_none()));
+    let (seed, from) = options.seed?;
+    (impaired || relay.is_some()).then_some(report::Impairments { seed, from, relay })
 }
 
 /// The ending as the run's result; a failure gets its report, written to the
@@ -287,6 +333,7 @@ fn verdict(ending: Ending, topology: &Topology, options: &Options) -> Result<(),
             forensics: None,
             failed_checks,
             build_failed,
+            impairments: impairments(topology, options, ending.impairments),
         })),
     };
     if let Some(dir) = &options.forensics {

@@ -1,7 +1,9 @@
 //! Faults at run time: a link down and up again, a partition and its healing, each
-//! proven with real probes.
+//! proven with real probes; and each returns the network to its declared state.
 
 use netns_test::{netns_test, Net};
+use netns_test_tests::{addrs_of, routes_of};
+use std::time::Instant;
 
 #[netns_test(topology = "a 10.0.0.1/24 -- b 10.0.0.2/24")]
 fn a_link_goes_down_and_up(net: &Net) {
@@ -51,4 +53,102 @@ fn an_unknown_link_lists_the_links() {
     }) {
         panic!("{e}");
     }
+}
+
+#[netns_test(topology = "
+    node r forward
+    a 10.1.0.2/24 fd01::2/64 -- r 10.1.0.1/24 fd01::1/64
+    r 10.2.0.1/24 fd02::1/64 -- b 10.2.0.2/24 fd02::2/64
+    route a default via 10.1.0.1
+    route a default via fd01::1
+    route b default via 10.2.0.1
+    route b default via fd02::1
+    route r 10.9.0.0/16 via 10.2.0.2
+    expect a <-> b
+")]
+fn up_puts_back_the_addresses_and_routes_the_kernel_flushed(net: &Net) {
+    let before = (
+        addrs_of(net, "a", "eth0"),
+        routes_of(net, "a"),
+        routes_of(net, "r"),
+    );
+    let link = net.link("a", "r");
+    link.down();
+    assert!(
+        !addrs_of(net, "a", "eth0").contains(&"fd01::2/64".to_string()),
+        "the kernel flushed IPv6"
+    );
+    link.up();
+    assert_eq!(
+        (
+            addrs_of(net, "a", "eth0"),
+            routes_of(net, "a"),
+            routes_of(net, "r")
+        ),
+        before
+    );
+    for target in ["10.2.0.2", "fd02::2"] {
+        net.assert_reachable("a", target);
+    }
+    net.link("r", "b").down();
+    net.link("r", "b").up();
+    assert!(
+        routes_of(net, "r")
+            .iter()
+            .any(|r| r.starts_with("10.9.0.0/16 via 10.2.0.2")),
+        "{:?}",
+        routes_of(net, "r")
+    );
+}
+
+#[netns_test(topology = "
+    node r forward
+    a 10.1.0.2/24 fd01::2/64 -- r 10.1.0.1/24 fd01::1/64
+    r 10.2.0.1/24 fd02::1/64 -- b 10.2.0.2/24 fd02::2/64
+    route a default via 10.1.0.1
+    route a default via fd01::1
+    route b default via 10.2.0.1
+    route b default via fd02::1
+    route r 10.9.0.0/16 via 10.2.0.2
+    expect a <-> b
+")]
+fn heal_puts_back_what_a_partition_took(net: &Net) {
+    net.partition(&["a"], &["r", "b"]);
+    net.assert_isolated("a", "10.1.0.1");
+    net.heal();
+    for target in ["10.2.0.2", "fd02::2"] {
+        net.assert_reachable("a", target);
+    }
+}
+
+/// v4 and v6 right after `up`, 1000 times: `up` returns only when both carry traffic.
+fn pings_right_after_up(net: &Net, rounds: usize) {
+    let link = net.link("a", "b");
+    let started = Instant::now();
+    for round in 0..rounds {
+        link.down();
+        link.up();
+        for target in ["10.0.1.2", "fd00:1::2"] {
+            if let Err(e) = net.ping("a", target) {
+                panic!(
+                    "round {round}: ping {target} right after up: {e}; relay: {:?}",
+                    link.counters()
+                );
+            }
+        }
+    }
+    eprintln!(
+        "{rounds} rounds of down, up and two pings in {:?}",
+        started.elapsed()
+    );
+}
+
+#[netns_test(topology = "a -- b", timeout = "300s")]
+fn both_families_carry_traffic_right_after_up_1000_times(net: &Net) {
+    pings_right_after_up(net, 1000);
+}
+
+#[netns_test(topology = "a -- b loss 0%", timeout = "300s")]
+fn a_spliced_link_carries_both_families_right_after_up(net: &Net) {
+    pings_right_after_up(net, 1000);
 }

@@ -142,7 +142,7 @@ impl End {
     }
 
     /// Its node's name, or its bridge's: what a direction `X->Y:` calls it.
-    pub(crate) fn name(&self) -> &str {
+    pub fn name(&self) -> &str {
         match self {
             End::Node(n) => &n.node,
             End::Bridge { bridge, .. } => bridge,

@@ -11,9 +11,10 @@
 //!    addresses (IPv6 with NODAD), routes.
 //!
 //! Each step's requests are queued at once on the sockets concerned and awaited
-//! together. Then, for the whole topology:
-//! 3. impairments: a root qdisc (tbf or netem, see [`crate::kernel::qdisc`]) on the ends whose link
-//!    has them;
+//! together. A link with impairments is made as two halves, each from its own node
+//! to the relay namespace (see [`crate::impair`]), made before the first step. Then,
+//! for the whole topology:
+//! 3. splice: the relay's sockets on the relay ends, and the ends up;
 //! 4. NATs: one nf_tables transaction in each NAT router (see [`crate::nat`]);
 //! 5. barrier: one RTM_GETLINK per link end until the kernel reports it up. Without
 //!    it, the first packet after the build was lost in a fifth of the runs. Then, where
@@ -29,17 +30,18 @@ mod configure;
 mod create;
 /// The machine's sysctls a new namespace inherits, set back to the kernel's defaults.
 mod host_defaults;
-/// Root qdiscs on impaired link ends.
-mod impair;
 /// The nodes' namespaces, made by helper threads ahead of the builder.
 mod namespaces;
 /// The NATs' tables in their routers.
 mod nat;
 /// Which kernel objects the topology needs, where, with which index.
 mod plan;
+/// Round 3: impaired links onto the relay.
+pub(crate) mod splice;
 
 pub(crate) use namespaces::{cores, Hooks};
 
+use crate::impair::Impairer;
 use crate::kernel::netlink;
 use crate::kernel::netns::NetNs;
 use crate::nat::table::Installed;
@@ -74,6 +76,7 @@ pub(crate) struct BuiltIface {
 pub(crate) struct Started {
     plan: Plan,
     factory: namespaces::Factory,
+    topo: Topology,
 }
 
 /// Starts building `topo` in namespaces below the calling thread's, which must not be
@@ -110,22 +113,38 @@ pub(crate) fn start(
         .flat_map(|i| &i.addrs)
         .any(|c| c.addr().is_ipv6());
     let factory = namespaces::Factory::start(&plan, &host, ipv6, capture, hooks)?;
-    Ok(Started { plan, factory })
+    Ok(Started {
+        plan,
+        factory,
+        topo: topo.clone(),
+    })
 }
 
 /// Finishes a build (on a tokio runtime): the namespaces, links, addresses and routes,
-/// impairments, then the barrier on kernel state. Each namespace (and its capture
-/// socket) goes into `vault` the moment the builder takes it, before its links exist.
+/// the splice of impaired links (their decisions drawn from `seed`), then the barrier
+/// on kernel state. Each namespace (and its capture socket) goes into `vault` the
+/// moment the builder takes it, before its links exist. Returns the relay too when
+/// some link is impaired.
 pub(crate) async fn finish(
     started: Started,
+    seed: u64,
     deadline: Instant,
     step: &dyn Fn(&str),
     vault: &Vault,
-) -> Result<Vec<BuiltSpace>, String> {
+) -> Result<(Vec<BuiltSpace>, Option<Impairer>), String> {
     let Started {
         mut plan,
         mut factory,
+        topo,
     } = started;
+    // The relay namespace first, so that every half of a spliced link can be made
+    // with the rest of its node's links. Nothing of it exists without impairments.
+    let mut impairer = None;
+    if !plan.spliced.is_empty() {
+        step("starting the impairment relay");
+        let home = NetNs::current().map_err(|e| format!("opening the sandbox's namespace: {e}"))?;
+        impairer = Some(Impairer::start(seed, &home)?);
+    }
     // Rounds 1 and 2, one namespace at a time, while helpers make the next ones.
     let mut made: Vec<Option<(NetNs, Handle)>> = plan.spaces.iter().map(|_| None).collect();
     for (k, todo) in plan.steps().into_iter().enumerate() {
@@ -151,7 +170,8 @@ pub(crate) async fn finish(
         })?;
         made[k] = Some((ns, handle));
         let existing = Existing(&made);
-        create::links(&plan, k, &todo.links, existing, deadline).await?;
+        let relay = impairer.as_ref().map(Impairer::ns);
+        create::links(&plan, k, &todo.links, existing, relay, deadline).await?;
         configure::spaces(&plan, &todo.configure, existing, deadline).await?;
     }
     drop(factory);
@@ -161,8 +181,16 @@ pub(crate) async fn finish(
         .map(|s| s.expect("every step made its namespace"))
         .collect();
 
-    // Impairments, once every link is configured; then the NATs.
-    impair::links(&plan, &spaces, step).await?;
+    if let Some(impairer) = impairer.as_mut() {
+        step("splicing the impaired links");
+        answered(
+            deadline,
+            "splicing the impaired links",
+            splice::links(&topo, &plan, &spaces, impairer, vault),
+        )
+        .await?;
+    }
+    // Then the NATs.
     let mut nats = nat::install(&plan, &spaces, step)?;
 
     step("waiting for the links to come up");
@@ -209,7 +237,7 @@ pub(crate) async fn finish(
             nat,
         });
     }
-    Ok(built)
+    Ok((built, impairer))
 }
 
 /// The kernel's answers to a round of requests, or an error naming the round if they

@@ -18,6 +18,9 @@ pub(crate) struct Plan {
     pub spaces: Vec<Space>,
     /// The NATs, by the space of their router, their outside interface's index chosen.
     pub nats: Vec<(usize, Setup)>,
+    /// The links spliced through the impairment relay (any impairment, either way):
+    /// (position in the topology, (space, position) of ends a and b).
+    pub spliced: Vec<(usize, [(usize, usize); 2])>,
 }
 
 #[derive(Debug)]
@@ -39,16 +42,20 @@ pub(crate) struct Planned {
     /// The bridge (by index, in the same namespace) this port is enslaved to.
     pub master: Option<u32>,
     pub kind: Kind,
-    /// For a veth end: what happens to the traffic it sends (its egress qdisc).
+    /// For a veth end: what happens to the traffic it sends.
     pub impair: Impairment,
+    /// For an end of a spliced link: its peer is this relay end (name, index) in the
+    /// relay namespace, not the other node end.
+    pub relay_peer: Option<(String, u32)>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Kind {
     Bridge,
-    /// One end of a veth pair; `peer` is (space, position in its ifaces). The
-    /// `creator` end sends the RTM_NEWLINK that makes both ends, the peer directly
-    /// inside its own namespace.
+    /// One end of a veth pair; `peer` is (space, position in its ifaces): the other
+    /// end of the link. The `creator` end sends the RTM_NEWLINK that makes both ends,
+    /// the peer directly inside its own namespace. Both ends of a spliced link are
+    /// creators: each makes its own half, whose peer is a relay end.
     Veth {
         peer: (usize, usize),
         creator: bool,
@@ -98,7 +105,8 @@ impl Plan {
             (s, spaces[s].ifaces[pos].index)
         };
 
-        for link in &topo.links {
+        let mut spliced = Vec::new();
+        for (l, link) in topo.links.iter().enumerate() {
             let place = |end: &End, spaces: &mut Vec<Space>| -> (usize, usize) {
                 match end {
                     End::Node(n) => {
@@ -124,6 +132,21 @@ impl Plan {
             let b = place(&link.b, &mut spaces);
             spaces[a.0].ifaces[a.1].impair = link.impair[0];
             spaces[b.0].ifaces[b.1].impair = link.impair[1];
+            if link.impair.iter().any(|i| !i.is_none()) {
+                let [x, y] = crate::impair::splice::relay_ends(l);
+                spaces[a.0].ifaces[a.1].relay_peer = Some(x);
+                spaces[b.0].ifaces[b.1].relay_peer = Some(y);
+                spaces[a.0].ifaces[a.1].kind = Kind::Veth {
+                    peer: b,
+                    creator: true,
+                };
+                spaces[b.0].ifaces[b.1].kind = Kind::Veth {
+                    peer: a,
+                    creator: true,
+                };
+                spliced.push((l, [a, b]));
+                continue;
+            }
             // A bridge port is best made by the creating request, which can carry its
             // master; the peer's master would need a second request. So `b` creates
             // the pair only when it is the one bridge port.
@@ -155,7 +178,11 @@ impl Plan {
                 (s, Setup::new(topo, nat, wan.index))
             })
             .collect();
-        Plan { spaces, nats }
+        Plan {
+            spaces,
+            nats,
+            spliced,
+        }
     }
 }
 
@@ -178,7 +205,13 @@ impl Plan {
             let mut ready = s;
             for (pos, iface) in space.ifaces.iter().enumerate() {
                 if let Kind::Veth { peer, creator } = iface.kind {
-                    let at = s.max(peer.0);
+                    // A spliced end's half needs only its own namespace (and the
+                    // relay's, made before any step).
+                    let at = if iface.relay_peer.is_some() {
+                        s
+                    } else {
+                        s.max(peer.0)
+                    };
                     ready = ready.max(at);
                     if creator {
                         steps[at].links.push((s, pos));
@@ -231,6 +264,7 @@ impl Space {
             master,
             kind,
             impair: Impairment::default(),
+            relay_peer: None,
         });
         self.ifaces.len() - 1
     }

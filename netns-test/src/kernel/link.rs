@@ -18,6 +18,24 @@ pub(crate) struct LinkSpec<'a> {
     pub master: Option<u32>,
 }
 
+/// [`veth`] whose asking end keeps the MAC address `mac` (a link made again at run
+/// time looks the same to its node).
+pub(crate) fn veth_with_mac(
+    end: LinkSpec<'_>,
+    mac: [u8; 6],
+    peer: LinkSpec<'_>,
+    peer_ns: Option<RawFd>,
+) -> LinkMessage {
+    let mut m = veth(end, peer, peer_ns);
+    m.attributes.push(LinkAttribute::Address(mac.to_vec()));
+    m
+}
+
+/// Deletes link `index` (a veth pair goes with either end).
+pub(crate) fn delete(index: u32) -> LinkMessage {
+    LinkUnspec::new_with_index(index).build()
+}
+
 /// A bridge, up, with STP off (the default: ports forward as soon as they are up).
 pub(crate) fn bridge(spec: LinkSpec<'_>) -> LinkMessage {
     let mut b = LinkBridge::new(spec.name)

@@ -1,12 +1,14 @@
 //! The kernel layer: network namespaces, netlink requests, links, addresses, routes,
-//! qdiscs, nf_tables and conntrack, sysctls and waiting for kernel state. It knows
-//! nothing of topologies: the builder, the faults, the probes, the NATs and the report
-//! all speak to the kernel through it.
+//! nf_tables and conntrack, sysctls, packet sockets and waiting for kernel state. It
+//! knows nothing of topologies: the builder, the faults, the probes, the NATs, the
+//! impairment relay and the report all speak to the kernel through it.
 
 /// Addresses and IPv6 address readiness.
 pub(crate) mod address;
 /// Asking the kernel again, with a growing pause, until a deadline.
 pub(crate) mod backoff;
+/// Carrier mirrored across a spliced link, from the relay namespace's link events.
+pub(crate) mod carrier;
 /// Conntrack's flows, read and flushed over ctnetlink.
 pub(crate) mod conntrack;
 /// Bridges, veth pairs, admin state, MTU, link state.
@@ -23,8 +25,10 @@ pub(crate) mod netns;
 pub(crate) mod nfnetlink;
 /// nf_tables objects and expressions as messages.
 pub(crate) mod nftables;
-/// Queueing disciplines (tbf, netem) built as raw netlink attributes.
-pub(crate) mod qdisc;
+/// AF_PACKET sockets with offload headers and driver-direct sends (the relay's).
+pub(crate) mod packet;
+/// The RX ring of a packet socket.
+pub(crate) mod ring;
 /// Static routes.
 pub(crate) mod route;
 /// `net.*` sysctls of the calling thread's namespace.

@@ -1,51 +1,59 @@
 //! Faults at run time: links down and up, impairments, partitions and healing. Each
-//! call returns once the kernel reports the new state of every link it touched.
+//! call returns once the kernel reports the state it asked for, and a call that
+//! brings a link back (`up`, `heal`) returns it to its declared state: addresses,
+//! routes, and IPv6 ready for neighbour discovery ([`super::restore`]).
 
-use super::Net;
-use crate::kernel::backoff::Backoff;
-use crate::kernel::netlink::{self, CHANGE, CREATE, GET};
-use crate::kernel::{link, qdisc};
+use super::{replumb, restore, Net};
+use crate::impair::Params;
 use crate::topology::{End, Impairment, HOST};
-use futures::future::try_join_all;
-use netlink_packet_core::NLM_F_ECHO;
-use netlink_packet_route::RouteNetlinkMessage as Msg;
-use std::time::{Duration, Instant};
 
-/// One end of a veth pair as built: the node whose namespace holds it, and its name.
+/// One end of a veth pair as built: the node whose namespace holds it, its name, and
+/// the bridge it is a port of.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(super) struct EndRef {
-    node: String,
-    ifname: String,
+pub(crate) struct EndRef {
+    pub node: String,
+    pub ifname: String,
+    pub bridge: Option<String>,
 }
 
-/// A veth pair of the topology, to set down and up from the body.
+/// A veth pair of the topology, to set down and up and to impair from the body.
 #[derive(Debug)]
 pub struct LinkControl<'a> {
     net: &'a Net,
+    /// The link's position in the topology.
+    link: usize,
+    /// Its ends in the order the caller named them.
     ends: [EndRef; 2],
-    /// The link's MTU: a token bucket must hold a whole packet.
-    mtu: u32,
+    /// True when the caller named them the other way round from the topology.
+    swapped: bool,
 }
 
 impl Net {
     /// The veth pair between `a` and `b` (node or bridge names; the first such pair in
     /// the topology). Panics, listing the pairs, if there is none.
+    #[track_caller]
     pub fn link(&self, a: &str, b: &str) -> LinkControl<'_> {
-        let found = self.topology.links.iter().find_map(|l| {
-            let (x, y) = (end_ref(self, &l.a), end_ref(self, &l.b));
-            let named = |e: &End| match e {
-                End::Node(n) => n.node.clone(),
-                End::Bridge { bridge, .. } => bridge.clone(),
-            };
-            let (nx, ny) = (named(&l.a), named(&l.b));
-            ((nx == a && ny == b) || (nx == b && ny == a)).then_some(([x, y], l.mtu))
+        let found = self.topology.links.iter().enumerate().find_map(|(i, l)| {
+            let (x, y) = (l.a.name(), l.b.name());
+            if x == a && y == b {
+                Some((i, false))
+            } else if x == b && y == a {
+                Some((i, true))
+            } else {
+                None
+            }
         });
         match found {
-            Some((ends, mtu)) => LinkControl {
-                net: self,
-                ends,
-                mtu: mtu.unwrap_or(1500),
-            },
+            Some((link, swapped)) => {
+                let l = &self.topology.links[link];
+                let (x, y) = (end_ref(self, &l.a), end_ref(self, &l.b));
+                LinkControl {
+                    net: self,
+                    link,
+                    ends: if swapped { [y, x] } else { [x, y] },
+                    swapped,
+                }
+            }
             None => {
                 let pairs: Vec<String> =
                     self.topology.links.iter().map(|l| l.to_string()).collect();
@@ -90,134 +98,127 @@ impl Net {
                 cut.push(end_ref(self, member));
             }
         }
-        self.set_links(&cut, false);
+        self.fault(restore::set_and_wait(self, &cut, false));
         self.partitioned.lock().unwrap().extend(cut);
     }
 
-    /// Brings back every link a [`Net::partition`] took down.
+    /// Brings back every link a [`Net::partition`] took down, in its declared state
+    /// (see [`LinkControl::up`]).
     pub fn heal(&self) {
         let cut: Vec<EndRef> = std::mem::take(&mut *self.partitioned.lock().unwrap());
-        self.set_links(&cut, true);
+        self.fault(async {
+            restore::set_and_wait(self, &cut, true).await?;
+            restore::declared_state(self, &cut).await
+        });
     }
 
-    fn set_links(&self, ends: &[EndRef], up: bool) {
-        if let Err(e) = self.block(set_and_wait(self, ends, up)) {
+    #[track_caller]
+    fn fault(&self, f: impl std::future::Future<Output = Result<(), String>>) {
+        if let Err(e) = self.block(f) {
             panic!("{e}");
         }
     }
 }
 
 impl LinkControl<'_> {
-    /// Sets both ends down; returns when the kernel reports them down.
+    /// Sets both ends down; returns when the kernel reports them down. The kernel
+    /// flushes their IPv6 addresses and every route through them, and the neighbour
+    /// entries on them; IPv4 addresses stay.
     pub fn down(&self) {
-        self.net.set_links(&self.ends, false);
+        self.net
+            .fault(restore::set_and_wait(self.net, &self.ends, false));
     }
 
-    /// Sets both ends up; returns when the kernel reports them up.
+    /// Sets both ends up and returns the link to its declared state: every declared
+    /// address (IPv4 and IPv6) and every static route of the topology through it are
+    /// put back, and it returns only when both ends are up and their IPv6 addresses
+    /// can answer neighbour discovery. Neighbour entries start empty, as after any
+    /// link flap.
     pub fn up(&self) {
-        self.net.set_links(&self.ends, true);
+        self.net.fault(async {
+            restore::set_and_wait(self.net, &self.ends, true).await?;
+            restore::declared_state(self.net, &self.ends).await
+        });
     }
 
     /// Impairs the traffic both ways, replacing what the topology or an earlier call
-    /// set: a root qdisc on each end (see the topology language's `delay`, `rate`,
-    /// …). Returns when the kernel reports it; panics, naming the module, when the
-    /// kernel lacks the qdisc. `Impairment::default()` is [`LinkControl::clear`].
+    /// set (`Impairment::default()` is [`LinkControl::clear`]). On a link the topology
+    /// impaired, or one impaired before, the relay takes the new parameters for the
+    /// next frame. A link built plain is first spliced through the relay, once: its
+    /// ends are made again with the same names, indexes, MACs, MTU and bridge, and
+    /// their declared addresses and routes put back; the nodes see a carrier flap and
+    /// lose their neighbour entries on it, as when a cable is swapped.
     pub fn impair(&self, imp: Impairment) {
-        let imp = (!imp.is_none()).then_some(imp);
-        if let Err(e) = self
-            .net
-            .block(set_qdiscs(self.net, &self.ends, self.mtu, imp))
-        {
-            panic!("{e}");
-        }
+        self.impair_each([imp, imp]);
     }
 
-    /// Takes every impairment off the link, both ways; returns when the kernel
-    /// reports the ends' default qdisc back.
-    pub fn clear(&self) {
-        if let Err(e) = self
-            .net
-            .block(set_qdiscs(self.net, &self.ends, self.mtu, None))
-        {
-            panic!("{e}");
+    /// [`LinkControl::impair`] with one impairment per direction: `[a→b, b→a]` for
+    /// `net.link("a", "b")`.
+    #[track_caller]
+    pub fn impair_each(&self, imps: [Impairment; 2]) {
+        let mut params = imps.each_ref().map(Params::from);
+        let mut ends = self.ends.clone();
+        if self.swapped {
+            params.swap(0, 1);
+            ends.swap(0, 1);
         }
-    }
-}
-
-/// Deletes the root qdisc of every end, then installs `imp`'s if any, then asks
-/// until the kernel reports the expected root qdisc. Deleting first because the
-/// kernel cannot replace a root qdisc by one of another kind (tbf by netem) in place.
-async fn set_qdiscs(
-    net: &Net,
-    ends: &[EndRef],
-    mtu: u32,
-    imp: Option<Impairment>,
-) -> Result<(), String> {
-    let deletes = ends.iter().map(|e| {
-        let node = net.node(&e.node);
-        let index = node.iface(&e.ifname).index;
-        let del = netlink::request(
-            node.rtnl(),
-            Msg::DelQueueDiscipline(qdisc::delete_message(index)),
-            CHANGE,
-        );
-        async move {
-            match del.await {
-                Ok(_) => Ok(()),
-                // Nothing to delete: the end had its default qdisc.
-                Err(err) if matches!(err.raw_os_error(), Some(libc::ENOENT | libc::EINVAL)) => {
-                    Ok(())
+        let spliced = {
+            let impairer = self.net.impairer.lock().unwrap_or_else(|p| p.into_inner());
+            impairer
+                .as_ref()
+                .and_then(|i| Some((i.spliced(self.link)?, i.relay.clone())))
+        };
+        match spliced {
+            Some((s, relay)) => crate::impair::splice::set(&relay, s, params),
+            None if imps.iter().all(Impairment::is_none) => {}
+            None => {
+                // Taken out while the link is made again (no lock held across it),
+                // and put back whatever happens.
+                let mut impairer = self
+                    .net
+                    .impairer
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .take();
+                let done = self.net.block(replumb::splice(
+                    self.net,
+                    self.link,
+                    &ends,
+                    params,
+                    &mut impairer,
+                ));
+                *self.net.impairer.lock().unwrap_or_else(|p| p.into_inner()) = impairer;
+                if let Err(e) = done {
+                    panic!("{e}");
                 }
-                Err(err) => Err(format!(
-                    "removing the qdisc of {} in {}: {err}",
-                    e.ifname, e.node
-                )),
             }
         }
-    });
-    try_join_all(deletes).await?;
-    if let Some(imp) = imp {
-        let installs = ends.iter().map(|e| {
-            let node = net.node(&e.node);
-            let what = format!("node {}: impairing {} ({imp})", e.node, e.ifname);
-            let handle = node.rtnl();
-            let index = node.iface(&e.ifname).index;
-            async move { qdisc::install(handle, index, mtu, &imp, CREATE, what).await }
-        });
-        try_join_all(installs).await?;
     }
-    let want = imp.as_ref().map(qdisc::kind);
-    let mut backoff = settling();
-    loop {
-        let asks = ends.iter().map(|e| {
-            let node = net.node(&e.node);
-            let msg = qdisc::get_message(node.iface(&e.ifname).index);
-            netlink::send(
-                node.rtnl(),
-                Msg::GetQueueDiscipline(msg),
-                // The kernel answers a non-dump RTM_GETQDISC with a notification,
-                // sent to the asker only with NLM_F_ECHO; the ack ends the stream.
-                CHANGE | NLM_F_ECHO,
-                format!("reading the qdisc of {} in {}", e.ifname, e.node),
-            )
-        });
-        let answers = try_join_all(asks).await?;
-        let settled = answers.iter().all(|a| {
-            let kind = qdisc::root_kind(a);
-            match want {
-                Some(k) => kind.as_deref() == Some(k),
-                None => !matches!(kind.as_deref(), Some("tbf" | "netem")),
-            }
-        });
-        if settled {
-            return Ok(());
+
+    /// Takes every impairment off the link, both ways: from the next frame on, the
+    /// relay forwards its frames as they come (a spliced link stays spliced).
+    pub fn clear(&self) {
+        self.impair(Impairment::default());
+    }
+
+    /// What the relay did to this link's frames so far, `[a→b, b→a]` in the order the
+    /// link was named; `None` for a link that is not spliced.
+    pub fn counters(&self) -> Option<[crate::RelayCounters; 2]> {
+        let impairer = self.net.impairer.lock().unwrap_or_else(|p| p.into_inner());
+        let impairer = impairer.as_ref()?;
+        let spliced = impairer.spliced(self.link)?;
+        let all = impairer.relay.counters();
+        let of = |d| {
+            all.iter()
+                .find(|c| c.0 == d)
+                .map(|c| c.1)
+                .unwrap_or_default()
+        };
+        let mut out = [of(spliced.dirs[0]), of(spliced.dirs[1])];
+        if self.swapped {
+            out.swap(0, 1);
         }
-        if !backoff.pause().await {
-            return Err(format!(
-                "the kernel did not report the links' qdiscs as {} within 5s",
-                want.unwrap_or("the default")
-            ));
-        }
+        Some(out)
     }
 }
 
@@ -226,6 +227,7 @@ fn end_ref(net: &Net, end: &End) -> EndRef {
         End::Node(n) => EndRef {
             node: n.node.clone(),
             ifname: n.ifname.clone(),
+            bridge: None,
         },
         End::Bridge { bridge, port } => EndRef {
             node: net
@@ -233,53 +235,7 @@ fn end_ref(net: &Net, end: &End) -> EndRef {
                 .bridge(bridge)
                 .map_or_else(|| HOST.to_string(), |b| b.node.clone()),
             ifname: port.clone(),
+            bridge: Some(bridge.clone()),
         },
     }
-}
-
-/// Sets every end's admin state, then asks each until its operational state agrees.
-pub(super) async fn set_and_wait(net: &Net, ends: &[EndRef], up: bool) -> Result<(), String> {
-    let word = if up { "up" } else { "down" };
-    let sets = ends.iter().map(|e| {
-        let node = net.node(&e.node);
-        let index = node.iface(&e.ifname).index;
-        let msg = link::set_state(index, up);
-        netlink::send(
-            node.rtnl(),
-            Msg::SetLink(msg),
-            CHANGE,
-            format!("setting {} {word} in {}", e.ifname, e.node),
-        )
-    });
-    try_join_all(sets).await?;
-    let mut backoff = settling();
-    loop {
-        let asks = ends.iter().map(|e| {
-            let node = net.node(&e.node);
-            let msg = link::get(node.iface(&e.ifname).index);
-            netlink::send(
-                node.rtnl(),
-                Msg::GetLink(msg),
-                GET,
-                format!("reading {} in {}", e.ifname, e.node),
-            )
-        });
-        let answers = try_join_all(asks).await?;
-        // Down: not up is enough. Up: a veth is up once both its ends are.
-        let settled = answers.iter().all(|a| link::link_state(a).0 == up);
-        if settled {
-            return Ok(());
-        }
-        if !backoff.pause().await {
-            return Err(format!("links did not come {word} within 5s"));
-        }
-    }
-}
-
-/// How long a fault waits for the kernel to report the state it asked for.
-fn settling() -> Backoff {
-    Backoff::new(
-        Duration::from_micros(50),
-        Instant::now() + Duration::from_secs(5),
-    )
 }

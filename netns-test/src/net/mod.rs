@@ -9,6 +9,10 @@ mod faults;
 mod nat;
 /// `Node`, `Iface`: one namespace and running code in it.
 mod node;
+/// A plain link spliced through the relay at run time.
+mod replumb;
+/// A link end back in its declared state, and ready.
+mod restore;
 
 pub use assertions::MacOrNode;
 pub use faults::LinkControl;
@@ -17,6 +21,7 @@ use node::one_worker;
 pub use node::{Iface, Node};
 
 use crate::builder::BuiltSpace;
+use crate::impair::Impairer;
 use crate::topology::Topology;
 use node::Shared;
 use std::future::Future;
@@ -36,6 +41,10 @@ pub struct Net {
     nats: Vec<nat::NatEntry>,
     /// Link ends a partition took down, for `heal`.
     partitioned: std::sync::Mutex<Vec<faults::EndRef>>,
+    /// The impairment relay, once some link is impaired.
+    pub(crate) impairer: std::sync::Mutex<Option<Impairer>>,
+    /// The seed of the impairments' decisions.
+    pub(crate) seed: u64,
 }
 
 impl Net {
@@ -43,6 +52,8 @@ impl Net {
         rt: tokio::runtime::Runtime,
         topology: Topology,
         mut built: Vec<BuiltSpace>,
+        impairer: Option<Impairer>,
+        seed: u64,
     ) -> Net {
         let shared = Arc::new(Shared::new(&built));
         let nats = built
@@ -66,6 +77,8 @@ impl Net {
             nodes,
             nats,
             partitioned: Default::default(),
+            impairer: std::sync::Mutex::new(impairer),
+            seed,
         }
     }
 

@@ -74,23 +74,39 @@ pub(super) fn page(report: &Report, headline: &str) -> String {
         }
     }
     out.push_str("<h2>Run</h2>\n<dl>\n");
-    if let Some(name) = &report.test {
-        // The macro names a test by its module path, crate first; libtest without it.
-        let (target, exact) = match name.split_once("::") {
-            Some((krate, rest)) => (format!(" (in the test target {})", esc(krate)), rest),
-            None => (String::new(), name.as_str()),
-        };
+    if let Some((cmd, target)) = super::rerun(report.test.as_deref()) {
+        let target = target
+            .map(|t| format!(" (in the test target {})", esc(t)))
+            .unwrap_or_default();
         let _ = writeln!(
             out,
-            "<dt>run it again</dt><dd><code>cargo test -- --exact {}</code>{target}</dd>",
-            esc(exact)
+            "<dt>run it again</dt><dd><code>{}</code>{target}</dd>",
+            esc(&cmd)
         );
     }
-    let _ = writeln!(
-        out,
-        "<dt>seed</dt><dd>none: the run has no random input; the topology below, \
-         as built (automatic addresses filled in), is all it needs</dd>"
-    );
+    match &report.impairments {
+        Some(imp) => {
+            let _ = writeln!(
+                out,
+                "<dt>seed</dt><dd>{}</dd>",
+                esc(&imp.seed_line(report.test.as_deref()))
+            );
+            if let Some(relay) = &imp.relay {
+                let _ = writeln!(
+                    out,
+                    "<dt>impairments</dt><dd><pre>{}</pre></dd>",
+                    esc(relay)
+                );
+            }
+        }
+        None => {
+            let _ = writeln!(
+                out,
+                "<dt>seed</dt><dd>none: the run has no random input; the topology below, \
+                 as built (automatic addresses filled in), is all it needs</dd>"
+            );
+        }
+    }
     match &report.capture {
         Some(Ok(what)) => {
             let _ = writeln!(

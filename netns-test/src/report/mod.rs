@@ -52,6 +52,52 @@ pub struct Report {
     pub(crate) failed_checks: Vec<String>,
     /// The run failed before the build was done: nodes without state were not made.
     pub(crate) build_failed: bool,
+    /// The seed, where it came from, and what the relay did, for a run with
+    /// impairments.
+    pub(crate) impairments: Option<Impairments>,
+}
+
+/// What a report says of a run's impairments.
+#[derive(Debug, Clone)]
+pub(crate) struct Impairments {
+    pub seed: u64,
+    pub from: crate::options::SeedFrom,
+    /// One line per direction from the relay, if the worker could send them.
+    pub relay: Option<String>,
+}
+
+impl Impairments {
+    /// `seed 42 (from NETNS_TEST_SEED); the same seed makes the same decisions:
+    /// NETNS_TEST_SEED=42 cargo test -- --exact t`
+    pub(crate) fn seed_line(&self, test: Option<&str>) -> String {
+        use crate::options::SeedFrom;
+        let from = match self.from {
+            SeedFrom::Options => "set by the test",
+            SeedFrom::Env => "from NETNS_TEST_SEED",
+            SeedFrom::Name => "derived from the test's name",
+        };
+        let rerun = match rerun(test) {
+            Some((cmd, _)) => format!("NETNS_TEST_SEED={} {cmd}", self.seed),
+            None => format!(
+                "NETNS_TEST_SEED={} or Options::seed({})",
+                self.seed, self.seed
+            ),
+        };
+        format!(
+            "seed {} ({from}); the same seed makes the same decisions: {rerun}",
+            self.seed
+        )
+    }
+}
+
+/// The command that runs `test` again (the macro names a test by its module path,
+/// crate first; libtest without it), and the test target it is in, if known.
+pub(crate) fn rerun(test: Option<&str>) -> Option<(String, Option<&str>)> {
+    let name = test?;
+    Some(match name.split_once("::") {
+        Some((krate, rest)) => (format!("cargo test -- --exact {rest}"), Some(krate)),
+        None => (format!("cargo test -- --exact {name}"), None),
+    })
 }
 
 impl Report {
@@ -99,6 +145,12 @@ impl Report {
         out.push_str("topology:\n");
         for line in self.topology.to_string().lines() {
             let _ = writeln!(out, "  {line}");
+        }
+        if let Some(imp) = &self.impairments {
+            let _ = writeln!(out, "impairments: {}", imp.seed_line(self.test.as_deref()));
+            for line in imp.relay.iter().flat_map(|r| r.lines()) {
+                let _ = writeln!(out, "  {line}");
+            }
         }
         out.push_str(&self.forensics_line());
         out

@@ -26,6 +26,15 @@
 //!   netfilter's netlink on sockets of their own (netlink-sys: socket, send, recv,
 //!   and nix's poll) and write conntrack's sysctls through /proc: system calls only,
 //!   no lock of the parent's; a reflector's threads are threads the worker made;
+//! - the impairment relay (`impair/`), started in the worker only when a link is
+//!   impaired: its thread and the threads that open its packet sockets are made
+//!   after the fork, by the worker; they use system calls (epoll, timerfd, eventfd,
+//!   AF_PACKET, raw netlink), allocation, and a mutex and channels the worker made;
+//!   they read no environment variable (the seed comes from the parent in the
+//!   options) and print nothing; the worker never waits for the relay thread to end
+//!   (`_exit` takes it down), and its sockets' second descriptors sit in the vault,
+//!   so that their close, which waits for RCU grace periods, happens in the sandbox
+//!   process after the verdict;
 //! - the sandbox process, once the worker is forked, only waits for it or for the
 //!   parent's deadline and then reads node state (NATs included) and capture sockets
 //!   (`witness.rs`): system calls, allocation and a tokio runtime of its own, as the

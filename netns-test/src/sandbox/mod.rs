@@ -66,6 +66,11 @@ impl Reporter {
         Frame::Keep(secs, how).send(self.fd);
     }
 
+    /// Tells the parent what the impairment relay did.
+    pub(crate) fn impairments(&self, text: String) {
+        Frame::Impairments(text).send(self.fd);
+    }
+
     /// Names the step under way: a run that hangs is reported with it.
     pub(crate) fn step(&self, what: &str) {
         self.progress.step(what);

@@ -27,6 +27,8 @@ pub(crate) struct Ending {
     pub states: Option<crate::report::States>,
     /// The capture file written, or why not.
     pub capture: Option<Result<String, String>>,
+    /// What the impairment relay did, if the sandbox had one.
+    pub impairments: Option<String>,
 }
 
 #[derive(Debug)]
@@ -50,6 +52,7 @@ impl Ending {
             step: None,
             states: None,
             capture: None,
+            impairments: None,
         }
     }
 }
@@ -215,6 +218,10 @@ pub(super) fn supervise(
             Frame::Capture(r) => Some(r.clone()),
             _ => None,
         }),
+        impairments: frames.iter().find_map(|f| match f {
+            Frame::Impairments(text) => Some(text.clone()),
+            _ => None,
+        }),
     };
     (ending, page.timings(started, now_ns()))
 }
@@ -234,7 +241,11 @@ fn outcome(frames: &[Frame], status: i32, timed_out: Option<Duration>) -> Outcom
             }
             Frame::WorkerExit(WorkerExit::Code(code)) => return Outcome::Exited(*code),
             Frame::Retry(why) => return Outcome::Retry(why.clone()),
-            Frame::Keep(..) | Frame::States { .. } | Frame::Capture(_) | Frame::End => {}
+            Frame::Keep(..)
+            | Frame::States { .. }
+            | Frame::Capture(_)
+            | Frame::Impairments(_)
+            | Frame::End => {}
         }
     }
     if libc::WIFSIGNALED(status) {

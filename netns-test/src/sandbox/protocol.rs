@@ -34,6 +34,9 @@ pub(crate) enum Frame {
     },
     /// The capture file written, with what it holds, or why not.
     Capture(Result<String, String>),
+    /// What the impairment relay did, one line per direction (a sandbox with a
+    /// spliced link sends it before its result).
+    Impairments(String),
     /// The sandbox process has nothing more to say.
     End,
     /// This sandbox cannot run the body (a lock was held at fork): fork another.
@@ -222,6 +225,10 @@ impl Frame {
                 p.result_str(r);
                 b'P'
             }
+            Frame::Impairments(text) => {
+                p.str(text);
+                b'I'
+            }
             Frame::End => b'E',
             Frame::Retry(why) => {
                 p.str(why);
@@ -391,6 +398,7 @@ fn decode(tag: u8, p: &[u8]) -> Option<Frame> {
             Frame::States { when, nodes }
         }
         b'P' => Frame::Capture(g.result_str()?),
+        b'I' => Frame::Impairments(g.str()?),
         b'E' => Frame::End,
         b'R' => Frame::Retry(g.str()?),
         _ => return None,
@@ -431,6 +439,7 @@ mod tests {
                 nodes: Err("no".into()),
             },
             Frame::Capture(Ok("capture.pcapng".into())),
+            Frame::Impairments("a:eth0 -- b:eth0 a->b: 10 frames".into()),
             Frame::Ok,
             Frame::Retry("a lock".into()),
             Frame::End,

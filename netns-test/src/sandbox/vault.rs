@@ -42,6 +42,10 @@ const PER_MESSAGE: usize = 100;
 const ONE_BY_ONE: usize = 96;
 const BATCH: usize = 16;
 
+/// The name of a deposit that is only held ([`Vault::hold`]): no node has it (names
+/// start with a lowercase letter).
+const HELD_ONLY: &str = "!held";
+
 /// A connected pair: (the worker's sending end, the sandbox process's receiving end).
 pub(crate) fn pair() -> io::Result<(OwnedFd, OwnedFd)> {
     let mut fds = [0; 2];
@@ -97,6 +101,13 @@ impl Vault {
         if self.sent.get() < ONE_BY_ONE || batch >= BATCH {
             self.flush();
         }
+    }
+
+    /// Hands over a descriptor the sandbox process only has to hold until the run is
+    /// over: an impairment relay's packet socket, whose close waits for an RCU grace
+    /// period (two, with its ring), so that the worker's exit never pays for it.
+    pub(crate) fn hold(&self, fd: BorrowedFd<'_>) {
+        self.deposit(HELD_ONLY, fd, None, Vec::new());
     }
 
     /// Sends what is pending, as long as the queue takes it.
@@ -207,6 +218,12 @@ pub(crate) fn withdraw(fd: RawFd) -> Vec<Held> {
                 .collect();
             let Some(ns) = fds.next() else { return held };
             let capture = if captured { fds.next() } else { None };
+            if name == HELD_ONLY {
+                // Held until this process exits, after the run's `End`: closing it
+                // here would put its grace period on the failure's path.
+                std::mem::forget(ns);
+                continue;
+            }
             held.push(Held {
                 name,
                 ns,

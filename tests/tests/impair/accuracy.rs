@@ -1,0 +1,213 @@
+//! Each impairment does what it says, measured in a namespace: the receiver's view
+//! where the claim is about what arrives, the relay's own counts where it is about
+//! its decisions.
+
+use super::tcp::{goodput, transfer};
+use super::udp::{mean_sd, send_numbered};
+use netns_test::topology::parse;
+use netns_test::{netns_test, Net, Options};
+use std::time::Duration;
+
+/// `count` pings from a to b (after one that pays for ARP, whose request and reply
+/// are delayed too), in milliseconds, sorted.
+fn rtts(net: &Net, count: usize) -> Vec<f64> {
+    net.ping("a", "b").expect("the first ping");
+    let mut v: Vec<f64> = (0..count)
+        .map(|i| {
+            net.ping("a", "b")
+                .unwrap_or_else(|e| panic!("ping {i}: {e}"))
+                .as_secs_f64()
+                * 1e3
+        })
+        .collect();
+    v.sort_by(f64::total_cmp);
+    v
+}
+
+#[netns_test(topology = "a -- b delay 20ms", timeout = "30s")]
+fn a_delay_of_20ms_each_way_gives_a_ping_rtt_of_40_to_44ms(net: &Net) {
+    let v = rtts(net, 60);
+    let within = v.iter().filter(|r| (40.0..=44.0).contains(*r)).count();
+    let median = v[v.len() / 2];
+    assert!(v[0] >= 40.0, "no RTT below twice the delay: {v:?}");
+    assert!((40.0..=44.0).contains(&median), "median {median} ms: {v:?}");
+    // The machine's timer is sometimes late by milliseconds under load (the relay
+    // counts frames it sent more than 1 ms late): the tail is the machine's, the
+    // median the relay's.
+    assert!(
+        within * 10 >= v.len() * 8,
+        "{within} of {} in [40, 44] ms: {v:?}; relay: {:?}",
+        v.len(),
+        net.link("a", "b").counters()
+    );
+}
+
+#[netns_test(
+    topology = "a -- b a->b: delay 20ms jitter 4ms normal",
+    timeout = "30s"
+)]
+fn jitter_spreads_the_delay_with_the_deviation_asked_for(net: &Net) {
+    let got = send_numbered(
+        net,
+        "a",
+        "b",
+        300,
+        Duration::from_millis(20),
+        Duration::from_millis(300),
+    );
+    assert_eq!(got.lost(), Vec::<u32>::new());
+    let (mean, sd) = mean_sd(&got.delays);
+    assert!(
+        (3.2..=4.8).contains(&sd),
+        "one-way sd {sd:.2} ms, asked 4 ms ±20%"
+    );
+    assert!(
+        (19.5..=22.0).contains(&mean),
+        "one-way mean {mean:.2} ms, asked 20 ms"
+    );
+}
+
+#[netns_test(topology = "a -- b a->b: delay 10ms jitter 5ms", timeout = "30s")]
+fn uniform_jitter_stays_within_the_delay_plus_or_minus_the_jitter(net: &Net) {
+    let got = send_numbered(
+        net,
+        "a",
+        "b",
+        200,
+        Duration::from_millis(20),
+        Duration::from_millis(300),
+    );
+    let ms: Vec<f64> = got.delays.iter().map(|d| d.as_secs_f64() * 1e3).collect();
+    let below = ms.iter().filter(|&&d| d < 5.0).count();
+    assert_eq!(below, 0, "a delay below 10 - 5 ms: {ms:?}");
+    let (_, sd) = mean_sd(&got.delays);
+    // Uniform on ±5 ms: sd 5/√3 = 2.89 ms.
+    assert!(
+        (2.3..=3.5).contains(&sd),
+        "sd {sd:.2} ms, expected 2.89 ±20%"
+    );
+}
+
+#[test]
+fn loss_of_100_percent_makes_expect_fail() {
+    let topo = parse("a -- b a->b: loss 100%\nexpect a -> b").unwrap();
+    let e = netns_test::run(&topo, Options::new().checks(false), |_| {})
+        .expect_err("nothing passes a->b");
+    let text = e.to_string();
+    assert!(text.contains("expect a -> b"), "{text}");
+    let topo = parse("a -- b b->a: loss 100%\nexpect a -> b").unwrap();
+    // The reply is lost: a ping needs both ways.
+    assert!(netns_test::run(&topo, Options::new().checks(false), |_| {}).is_err());
+    let topo = parse("a -- b loss 0%\nexpect a <-> b").unwrap();
+    netns_test::run(&topo, Options::new(), |_| {}).unwrap();
+}
+
+#[netns_test(topology = "a -- b a->b: loss 10%", timeout = "60s")]
+fn loss_of_10_percent_over_10000_datagrams_lands_within_1_5_points(net: &Net) {
+    let got = send_numbered(
+        net,
+        "a",
+        "b",
+        10_000,
+        Duration::from_micros(200),
+        Duration::from_millis(300),
+    );
+    let [ab, _] = net.link("a", "b").counters().expect("spliced");
+    let decided = ab.lost as f64 / ab.decided as f64 * 100.0;
+    // The receiver's count includes what the kernel dropped before the relay read
+    // it (a full ring, on a loaded machine): the relay counts that apart.
+    let received = got.lost().len() as f64 / 100.0;
+    assert!(
+        (8.5..=11.5).contains(&decided),
+        "relay lost {decided:.2}% of {}",
+        ab.decided
+    );
+    assert!(
+        (8.5..=11.5).contains(&received),
+        "receiver missed {received:.2}%: {ab:?}"
+    );
+}
+
+#[netns_test(topology = "a -- b a->b: loss 5% burst 4", timeout = "60s")]
+fn bursty_loss_keeps_its_rate_and_comes_in_bursts(net: &Net) {
+    let got = send_numbered(
+        net,
+        "a",
+        "b",
+        20_000,
+        Duration::from_micros(100),
+        Duration::from_millis(300),
+    );
+    let [ab, _] = net.link("a", "b").counters().expect("spliced");
+    // 20 000 datagrams make about 250 bursts: the loss's standard error is about
+    // 0.4 points, the mean burst's about 0.25.
+    let rate = ab.lost as f64 / ab.decided as f64 * 100.0;
+    assert!(
+        (3.5..=6.5).contains(&rate),
+        "relay lost {rate:.2}%, asked 5%"
+    );
+    let lost = got.lost();
+    let bursts = lost
+        .iter()
+        .zip(lost.iter().skip(1))
+        .filter(|(a, b)| **b != **a + 1)
+        .count()
+        + 1;
+    let mean_burst = lost.len() as f64 / bursts as f64;
+    assert!(
+        (3.0..=5.0).contains(&mean_burst),
+        "mean burst {mean_burst:.2}, asked 4: {ab:?}"
+    );
+}
+
+#[netns_test(topology = "a -- b a->b: duplicate 10%", timeout = "30s")]
+fn duplicates_are_seen_twice_by_the_receiver(net: &Net) {
+    let got = send_numbered(
+        net,
+        "a",
+        "b",
+        3000,
+        Duration::from_micros(200),
+        Duration::from_millis(300),
+    );
+    let dup = got.duplicates() as f64 / 30.0;
+    assert!(
+        (8.0..=12.0).contains(&dup),
+        "{dup:.2}% arrived twice, asked 10%"
+    );
+    assert_eq!(got.lost(), Vec::<u32>::new());
+}
+
+#[netns_test(topology = "a -- b a->b: delay 10ms reorder 25%", timeout = "30s")]
+fn reordered_datagrams_overtake_earlier_ones(net: &Net) {
+    let got = send_numbered(
+        net,
+        "a",
+        "b",
+        2000,
+        Duration::from_millis(1),
+        Duration::from_millis(300),
+    );
+    let early = got.early() as f64 / 20.0;
+    // 25% skip the 10 ms delay and overtake the ~10 datagrams still in flight.
+    assert!(
+        (20.0..=30.0).contains(&early),
+        "{early:.2}% overtook others, asked 25%"
+    );
+    assert_eq!(got.lost(), Vec::<u32>::new());
+}
+
+#[netns_test(topology = "a -- b a->b: rate 10mbit", timeout = "30s")]
+fn a_rate_of_10mbit_gives_tcp_a_goodput_within_10_percent(net: &Net) {
+    let bytes = 3_000_000;
+    let bits = goodput(bytes, transfer(net, "a", "b", bytes));
+    // Goodput counts payload only: 1448 of each 1514 bytes on the wire.
+    assert!((9e6..=11e6).contains(&bits), "{:.2} Mbit/s", bits / 1e6);
+}
+
+#[netns_test(topology = "a -- b a->b: corrupt 1%", timeout = "30s")]
+fn corrupted_frames_never_deliver_corrupted_bytes_to_tcp(net: &Net) {
+    transfer(net, "a", "b", 20_000_000);
+    let [ab, _] = net.link("a", "b").counters().expect("spliced");
+    assert!(ab.corrupted > 10, "{ab:?}");
+}
