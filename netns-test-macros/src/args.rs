@@ -9,7 +9,7 @@ use syn::spanned::Spanned;
 use syn::{Expr, ExprLit, Lit, LitBool, LitStr, Meta, Token};
 
 /// Listed in every "unknown argument" error, so a typo shows what was meant.
-const ALLOWED: &str = "`topology`, `topology_file`, `timeout`, `checks`, `node`, `crate`";
+const ALLOWED: &str = "`topology`, `topology_file`, `timeout`, `checks`, `node`, `seed`, `crate`";
 
 /// The arguments, each checked on its own; the topology is loaded later.
 pub(crate) struct Args {
@@ -18,6 +18,8 @@ pub(crate) struct Args {
     pub(crate) timeout: Option<u64>,
     pub(crate) checks: Option<Checks>,
     pub(crate) node: Option<LitStr>,
+    /// The seed of the impairments' decisions.
+    pub(crate) seed: Option<u64>,
     /// The path of the runtime crate, spanned on its literal.
     pub(crate) krate: Option<syn::Path>,
 }
@@ -46,6 +48,7 @@ pub(crate) fn parse(tokens: TokenStream) -> syn::Result<Args> {
     let mut timeout = None;
     let mut checks = None;
     let mut node = None;
+    let mut seed = None;
     let mut krate = None;
     let mut seen = HashSet::new();
     let mut file_span = Span::call_site();
@@ -95,6 +98,7 @@ pub(crate) fn parse(tokens: TokenStream) -> syn::Result<Args> {
             }
             "checks" => checks = errors.ok(checks_value(&value)),
             "node" => node = errors.ok(string(&name, &value)),
+            "seed" => seed = errors.ok(integer(&name, &value)),
             "crate" => {
                 krate = errors.ok(string(&name, &value).and_then(|lit| {
                     lit.parse_with(syn::Path::parse_mod_style).map_err(|_| {
@@ -137,6 +141,7 @@ pub(crate) fn parse(tokens: TokenStream) -> syn::Result<Args> {
         timeout,
         checks,
         node,
+        seed,
         krate,
     })
 }
@@ -152,6 +157,7 @@ fn example(name: &str) -> &'static str {
         "timeout" => "`timeout = \"30s\"`",
         "checks" => "`checks = false`",
         "node" => "`node = \"a\"`",
+        "seed" => "`seed = 42` (a whole number from 0 to 18446744073709551615)",
         _ => "`crate = \"my_crate::netns_test\"`",
     }
 }
@@ -165,6 +171,23 @@ fn string(name: &str, value: &Expr) -> syn::Result<LitStr> {
             value,
             format!("`{name}` takes a string literal: {}", example(name)),
         )),
+    }
+}
+
+fn integer(name: &str, value: &Expr) -> syn::Result<u64> {
+    let wrong = || {
+        syn::Error::new_spanned(
+            value,
+            format!("`{name}` takes an integer literal: {}", example(name)),
+        )
+    };
+    match value {
+        Expr::Lit(ExprLit {
+            lit: Lit::Int(lit), ..
+        }) if lit.suffix().is_empty() || lit.suffix() == "u64" => {
+            lit.base10_parse::<u64>().map_err(|_| wrong())
+        }
+        _ => Err(wrong()),
     }
 }
 
@@ -271,7 +294,7 @@ mod tests {
     #[test]
     fn unknown_arguments() {
         let expected = "expected one of `topology`, `topology_file`, `timeout`, `checks`, \
-                        `node`, `crate`";
+                        `node`, `seed`, `crate`";
         for (tokens, name) in [
             (quote!(topolgy = "a -- b"), "topolgy"),
             (quote!(topology::x = "a -- b"), "topology::x"),

@@ -120,6 +120,10 @@ fn generate(func: ItemFn, args: &Args, shape: Shape, loaded: &Loaded) -> TokenSt
     if let Some(node) = &args.node {
         options.extend(quote!(.node(#node)));
     }
+    if let Some(seed) = args.seed {
+        let seed = Literal::u64_unsuffixed(seed);
+        options.extend(quote!(.seed(#seed)));
+    }
 
     let net = Ident::new("__netns_test_net", Span::mixed_site());
     let param = if shape.takes_net || shape.is_async {

@@ -98,3 +98,37 @@ fn one_seed_drops_and_duplicates_the_same_datagrams_whatever_the_background() {
     let other = decisions(8, 13);
     assert_ne!(other.0, quiet.0, "seed 8 loses other datagrams");
 }
+
+#[test]
+fn a_failure_prints_the_seed_and_how_to_rerun_with_it() {
+    let topo = parse("a -- b a->b: loss 1%").unwrap();
+    let options = Options::new().seed(42).name("impair::seeds::example");
+    let e = netns_test::run(&topo, options, |_| -> () { panic!("on purpose") }).unwrap_err();
+    let text = e.to_string();
+    assert!(
+        text.contains(
+            "impairments: seed 42 (set by the test); the same seed makes the same decisions: \
+             NETNS_TEST_SEED=42 cargo test -- --exact seeds::example"
+        ),
+        "{text}"
+    );
+    assert!(text.contains("a:eth0 -> b:eth0: "), "{text}");
+    // Without impairments there is nothing to seed.
+    let plain = netns_test::run(&parse("a -- b").unwrap(), Options::new(), |_| -> () {
+        panic!("on purpose")
+    });
+    assert!(!plain.unwrap_err().to_string().contains("impairments:"));
+}
+
+#[netns_test::netns_test(topology = "a -- b a->b: loss 50%", seed = 42, checks = false)]
+fn the_macro_takes_a_seed(net: &netns_test::Net) {
+    // Ten pings a->b with seed 42: the relay's decisions are the seed's.
+    for _ in 0..10 {
+        let _ = net.ping("a", "b");
+    }
+    let [ab, _] = net.link("a", "b").counters().unwrap();
+    assert!(
+        ab.decided >= 10 && ab.lost > 0 && ab.lost < ab.decided,
+        "{ab:?}"
+    );
+}

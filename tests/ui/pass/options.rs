@@ -31,6 +31,12 @@ fn in_node(net: &Net) {
 #[netns_test(topology = "a -- b", node = "host")]
 fn in_host() {}
 
+#[netns_test(topology = "a -- b loss 1%", seed = 42)]
+fn seeded() {}
+
+#[netns_test(topology = "a -- b loss 1%", seed = 18446744073709551615)]
+fn seeded_max() {}
+
 #[netns_test(
     topology = "
         node r forward
