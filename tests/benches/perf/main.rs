@@ -22,6 +22,9 @@
 //!   started once per test as nextest does, beside the same binary selecting no test.
 //! - W3: the fixture binary whole, with libtest's default thread count: wall time and
 //!   tests per second.
+//! - W4: a link spliced through the impairment relay with an all-zero impairment
+//!   (`loss 0%`) against the same plain link: TCP goodput and the latency added per
+//!   packet (`impaired.rs`).
 //! - Peak RSS (VmHWM) of this process after W1, and of the sandbox's worker for W1 and
 //!   W2 N=256, read inside the body and sent back over a socket made before `run`.
 //!
@@ -32,6 +35,8 @@
 mod workloads;
 // against the seeds' shell steps;
 mod shell;
+// the cost of the impairment relay;
+mod impaired;
 // the statistics of their samples;
 mod stats;
 // the report, written as a table, JSON and SVG.
@@ -143,6 +148,9 @@ fn real_main() -> Result<(), String> {
         }
     };
 
+    eprintln!("bench: W4, {} pairs of runs plain / spliced", plan.w4);
+    let w4 = impaired::bench_w4(plan.w4, plan.w4_mib)?;
+
     let report = Report {
         quick: args.quick,
         load: [load_start, loadavg()],
@@ -151,6 +159,7 @@ fn real_main() -> Result<(), String> {
         w2,
         per_process,
         w3,
+        w4,
         parent_rss,
         child_rss_w1,
         child_rss_w2,

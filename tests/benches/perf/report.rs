@@ -6,6 +6,7 @@ mod table;
 mod json;
 mod svg;
 
+use crate::impaired::W4;
 use crate::stats::{ShellStats, Stats};
 use crate::workloads::processes::{PerProcess, W3};
 use crate::workloads::w1::{capture_cost, W1};
@@ -25,6 +26,10 @@ const W3_MAX_MS: f64 = 2000.0;
 const CHILD_RSS_MAX_KIB: u64 = 16 * 1024;
 /// What packet capture, on by default, may add to W1's median.
 const CAPTURE_MAX_MS: f64 = 0.3;
+/// TCP through a link spliced through the impairment relay, all zero.
+const W4_MIN_GBITS: f64 = 1.0;
+/// What the relay may add per packet.
+const W4_MAX_ADDED_US: f64 = 50.0;
 
 // Peers' published figures (not measured here), for context.
 const PATCHBAY_W1_MS: f64 = 144.0;
@@ -40,6 +45,7 @@ pub struct Report {
     pub w2: Vec<W2>,
     pub per_process: Option<PerProcess>,
     pub w3: Option<W3>,
+    pub w4: W4,
     pub parent_rss: Option<u64>,
     pub child_rss_w1: Option<u64>,
     pub child_rss_w2: Option<u64>,
@@ -171,6 +177,20 @@ impl Report {
             target: format!("≤ {} s", W3_MAX_MS / 1e3),
             measured: ms(w3),
             ok: w3.map(|m| m <= W3_MAX_MS),
+        });
+        let gbits = self.w4.gbits();
+        v.push(Check {
+            name: "W4 TCP through the relay",
+            target: format!("≥ {W4_MIN_GBITS} Gbit/s"),
+            measured: gbits.map_or("–".into(), |g| format!("{g:.2} Gbit/s")),
+            ok: gbits.map(|g| g >= W4_MIN_GBITS),
+        });
+        let added = self.w4.added_us();
+        v.push(Check {
+            name: "W4 added latency",
+            target: format!("≤ {W4_MAX_ADDED_US} µs per packet"),
+            measured: added.map_or("–".into(), |a| format!("{a:.1} µs")),
+            ok: added.map(|a| a <= W4_MAX_ADDED_US),
         });
         v.push(Check {
             name: "child RSS W1",

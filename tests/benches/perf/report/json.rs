@@ -52,6 +52,16 @@ impl Report {
                     "process_start": p.start.json(),
                 })),
             },
+            "w4": {
+                "plain": crate::impaired::PLAIN,
+                "spliced": crate::impaired::SPLICED,
+                "failures": self.w4.failures,
+                "gbits_plain": self.w4.plain.gbits,
+                "gbits_spliced": self.w4.spliced.gbits,
+                "rtt_us_plain": self.w4.plain.rtt_us,
+                "rtt_us_spliced": self.w4.spliced.rtt_us,
+                "added_us_per_packet": self.w4.added_us(),
+            },
             "w2": self.w2.iter().map(|w| json!({
                 "n": w.n,
                 "netns_test": {

@@ -4,7 +4,7 @@ use super::{
     fmt_ms, kernel, mark, med_p90, mib, ratio, Report, CAPTURE_MAX_MS, CHILD_RSS_MAX_KIB,
     GATEFLOW_W1_MS, PATCHBAY_W1_MS, PATCHBAY_W2_128_MS, PER_PROCESS_SLACK_MS, W1_MAX_MS,
     W1_MIN_RATIO, W1_SETTLED_MAX_MS, W2_128_MAX_MS, W2_128_SETTLED_MAX_MS, W2_256_MAX_FACTOR,
-    W2_MIN_RATIO, W3_MAX_MS,
+    W2_MIN_RATIO, W3_MAX_MS, W4_MAX_ADDED_US, W4_MIN_GBITS,
 };
 use crate::stats::{ShellStats, Stats};
 use crate::workloads::w1::capture_cost;
@@ -270,6 +270,52 @@ impl Report {
                 ],
             );
         }
+        let w4 = &self.w4;
+        let g = |s: &crate::impaired::Side| {
+            crate::impaired::median(&s.gbits).map_or("–".into(), |g| format!("{g:.2} Gbit/s"))
+        };
+        let failed = if w4.failures > 0 {
+            format!(" ({} failed)", w4.failures)
+        } else {
+            String::new()
+        };
+        row(
+            &mut t,
+            [
+                "W4 relay, all zero: TCP",
+                &format!("{}{failed}", g(&w4.spliced)),
+                "",
+                "",
+                &format!("≥ {W4_MIN_GBITS} Gbit/s"),
+                mark(ok("W4 TCP through the relay")),
+            ],
+        );
+        row(&mut t, ["  plain link: TCP", &g(&w4.plain), "", "", "", ""]);
+        let rtt = |s: &crate::impaired::Side| {
+            crate::impaired::median(&s.rtt_us).map_or("–".into(), |r| format!("{r:.1} µs"))
+        };
+        row(
+            &mut t,
+            [
+                "  added per packet",
+                &w4.added_us().map_or("–".into(), |a| format!("{a:.1} µs")),
+                "",
+                "",
+                &format!("≤ {W4_MAX_ADDED_US} µs"),
+                mark(ok("W4 added latency")),
+            ],
+        );
+        row(
+            &mut t,
+            [
+                "  UDP RTT plain / spliced",
+                &format!("{} / {}", rtt(&w4.plain), rtt(&w4.spliced)),
+                "",
+                "",
+                "",
+                "",
+            ],
+        );
         match &self.w3 {
             Some(w3) => {
                 row(

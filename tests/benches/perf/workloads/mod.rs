@@ -44,6 +44,9 @@ pub struct Plan {
     pub processes: usize,
     pub w3_warm: usize,
     pub w3: usize,
+    /// W4: pairs of runs (plain, spliced), and MiB per TCP transfer.
+    pub w4: usize,
+    pub w4_mib: usize,
 }
 
 impl Plan {
@@ -61,6 +64,8 @@ impl Plan {
                 processes: 3,
                 w3_warm: 0,
                 w3: 1,
+                w4: 3,
+                w4_mib: 256,
             }
         } else {
             Plan {
@@ -75,6 +80,8 @@ impl Plan {
                 processes: 12,
                 w3_warm: 1,
                 w3: 5,
+                w4: 7,
+                w4_mib: 512,
             }
         }
     }
