@@ -30,6 +30,9 @@ pub struct Counters {
     /// GSO super-frames split into wire frames for per-frame decisions.
     pub split: u64,
     pub lost: u64,
+    /// Losses that followed a frame that was not lost: `lost / loss_bursts` is the
+    /// mean burst length.
+    pub loss_bursts: u64,
     pub duplicated: u64,
     pub reordered: u64,
     pub corrupted: u64,
@@ -94,6 +97,8 @@ pub(crate) struct Direction {
     occurrences: Occurrences,
     /// A Gilbert-Elliott chain per class: background frames never move the test's.
     chains: [GeState; 2],
+    /// Whether the last test frame was lost (for `loss_bursts`).
+    last_lost: bool,
     pub counters: Counters,
 }
 
@@ -112,6 +117,7 @@ impl Direction {
             seq: 0,
             occurrences: Occurrences::default(),
             chains: [GeState::default(); 2],
+            last_lost: false,
             counters: Counters::default(),
         }
     }
@@ -172,6 +178,10 @@ impl Direction {
         let reorder = p.reorder.hit(draw(k, tag::REORDER)) && !p.reorder.is_zero();
         let corrupt = p.corrupt.hit(draw(k, tag::CORRUPT)) && !p.corrupt.is_zero();
         self.counters.lost += u64::from(lost);
+        if class == Class::Test {
+            self.counters.loss_bursts += u64::from(lost && !self.last_lost);
+            self.last_lost = lost;
+        }
         self.counters.duplicated += u64::from(dup);
         let copies = 1 + u32::from(dup) - u32::from(lost);
         if copies == 0 {

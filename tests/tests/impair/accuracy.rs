@@ -24,68 +24,93 @@ fn rtts(net: &Net, count: usize) -> Vec<f64> {
     v
 }
 
-#[netns_test(topology = "a -- b delay 20ms", timeout = "30s")]
+#[netns_test(topology = "a -- b delay 20ms", timeout = "120s")]
 fn a_delay_of_20ms_each_way_gives_a_ping_rtt_of_40_to_44ms(net: &Net) {
+    let _timing = super::one_at_a_time();
     let v = rtts(net, 60);
     let within = v.iter().filter(|r| (40.0..=44.0).contains(*r)).count();
     let median = v[v.len() / 2];
     assert!(v[0] >= 40.0, "no RTT below twice the delay: {v:?}");
     assert!((40.0..=44.0).contains(&median), "median {median} ms: {v:?}");
-    // The machine's timer is sometimes late by milliseconds under load (the relay
-    // counts frames it sent more than 1 ms late): the tail is the machine's, the
-    // median the relay's.
+    // A loaded machine wakes the relay's timer late now and then (it counts the
+    // frames it sent more than 1 ms after their time): each RTT outside [40, 44] ms
+    // must be one of those, the rest of the tail is the relay's.
+    let [ab, ba] = net.link("a", "b").counters().unwrap();
+    let late = (ab.late + ba.late) as usize;
     assert!(
-        within * 10 >= v.len() * 8,
-        "{within} of {} in [40, 44] ms: {v:?}; relay: {:?}",
-        v.len(),
-        net.link("a", "b").counters()
+        within + late >= v.len() * 9 / 10,
+        "{within} of {} in [40, 44] ms, {late} frames sent late: {v:?}",
+        v.len()
     );
 }
 
+/// One-way delays a→b (jittered) and b→a (the same delay without jitter), sent at
+/// the same time: the control direction measures what the machine adds (timer and
+/// thread wake-up lateness, which grow with its load), so that the jitter's own
+/// deviation is sqrt(var(a→b) − var(b→a)), and its mean offset the difference of
+/// the means (0 for a symmetric distribution).
+fn jitter_against_control(net: &Net, count: u32) -> (f64, f64) {
+    let gap = Duration::from_millis(20);
+    let quiet = Duration::from_millis(300);
+    let (ab, ba) = std::thread::scope(|s| {
+        let ab = s.spawn(|| send_numbered(net, "a", "b", count, gap, quiet));
+        let ba = s.spawn(|| send_numbered(net, "b", "a", count, gap, quiet));
+        (ab.join().unwrap(), ba.join().unwrap())
+    });
+    assert_eq!(ab.lost(), Vec::<u32>::new());
+    // A frame held up for a scheduling slice is no sample of the model: anything 15 ms
+    // past the median (four deviations of the widest jitter here) is left out.
+    let trim = |d: &[Duration]| {
+        let mut v = d.to_vec();
+        v.sort();
+        let cut = v[v.len() / 2] + Duration::from_millis(15);
+        v.retain(|x| *x <= cut);
+        mean_sd(&v)
+    };
+    let ((mean, sd), (base, noise)) = (trim(&ab.delays), trim(&ba.delays));
+    ((sd * sd - noise * noise).max(0.0).sqrt(), mean - base)
+}
+
 #[netns_test(
-    topology = "a -- b a->b: delay 20ms jitter 4ms normal",
-    timeout = "30s"
+    topology = "a -- b delay 20ms a->b: jitter 4ms normal",
+    timeout = "120s"
 )]
 fn jitter_spreads_the_delay_with_the_deviation_asked_for(net: &Net) {
-    let got = send_numbered(
-        net,
-        "a",
-        "b",
-        300,
-        Duration::from_millis(20),
-        Duration::from_millis(300),
-    );
-    assert_eq!(got.lost(), Vec::<u32>::new());
-    let (mean, sd) = mean_sd(&got.delays);
+    let _timing = super::one_at_a_time();
+    let (sd, offset) = jitter_against_control(net, 300);
     assert!(
         (3.2..=4.8).contains(&sd),
         "one-way sd {sd:.2} ms, asked 4 ms ±20%"
     );
     assert!(
-        (19.5..=22.0).contains(&mean),
-        "one-way mean {mean:.2} ms, asked 20 ms"
+        offset.abs() <= 1.0,
+        "the jitter moved the mean delay by {offset:.2} ms"
     );
 }
 
-#[netns_test(topology = "a -- b a->b: delay 10ms jitter 5ms", timeout = "30s")]
+#[netns_test(topology = "a -- b delay 10ms a->b: jitter 5ms", timeout = "120s")]
 fn uniform_jitter_stays_within_the_delay_plus_or_minus_the_jitter(net: &Net) {
-    let got = send_numbered(
-        net,
-        "a",
-        "b",
-        200,
-        Duration::from_millis(20),
-        Duration::from_millis(300),
-    );
-    let ms: Vec<f64> = got.delays.iter().map(|d| d.as_secs_f64() * 1e3).collect();
-    let below = ms.iter().filter(|&&d| d < 5.0).count();
-    assert_eq!(below, 0, "a delay below 10 - 5 ms: {ms:?}");
-    let (_, sd) = mean_sd(&got.delays);
+    let _timing = super::one_at_a_time();
+    let (sd, _) = jitter_against_control(net, 200);
     // Uniform on ±5 ms: sd 5/√3 = 2.89 ms.
     assert!(
         (2.3..=3.5).contains(&sd),
         "sd {sd:.2} ms, expected 2.89 ±20%"
     );
+    let got = send_numbered(
+        net,
+        "a",
+        "b",
+        100,
+        Duration::from_millis(20),
+        Duration::from_millis(300),
+    );
+    let below = got
+        .delays
+        .iter()
+        .filter(|d| **d < Duration::from_millis(5))
+        .count();
+    assert_eq!(below, 0, "a delay below 10 - 5 ms: {:?}", got.delays);
 }
 
 #[test]
@@ -102,7 +127,9 @@ fn loss_of_100_percent_makes_expect_fail() {
     netns_test::run(&topo, Options::new(), |_| {}).unwrap();
 }
 
-#[netns_test(topology = "a -- b a->b: loss 10%", timeout = "60s")]
+// The checks after the body would cross the lossy link too (and can lose their pings
+// by the seed's decision): this test is about the link, not the checks.
+#[netns_test(topology = "a -- b a->b: loss 10%", timeout = "60s", checks = false)]
 fn loss_of_10_percent_over_10000_datagrams_lands_within_1_5_points(net: &Net) {
     let got = send_numbered(
         net,
@@ -128,9 +155,13 @@ fn loss_of_10_percent_over_10000_datagrams_lands_within_1_5_points(net: &Net) {
     );
 }
 
-#[netns_test(topology = "a -- b a->b: loss 5% burst 4", timeout = "60s")]
+#[netns_test(
+    topology = "a -- b a->b: loss 5% burst 4",
+    timeout = "60s",
+    checks = false
+)]
 fn bursty_loss_keeps_its_rate_and_comes_in_bursts(net: &Net) {
-    let got = send_numbered(
+    send_numbered(
         net,
         "a",
         "b",
@@ -140,27 +171,21 @@ fn bursty_loss_keeps_its_rate_and_comes_in_bursts(net: &Net) {
     );
     let [ab, _] = net.link("a", "b").counters().expect("spliced");
     // 20 000 datagrams make about 250 bursts: the loss's standard error is about
-    // 0.4 points, the mean burst's about 0.25.
+    // 0.4 points, the mean burst's about 0.25. Both are the relay's decisions (what
+    // the kernel dropped before the relay read it would blur the receiver's view).
     let rate = ab.lost as f64 / ab.decided as f64 * 100.0;
+    let mean_burst = ab.lost as f64 / ab.loss_bursts as f64;
     assert!(
         (3.5..=6.5).contains(&rate),
-        "relay lost {rate:.2}%, asked 5%"
+        "relay lost {rate:.2}%, asked 5%: {ab:?}"
     );
-    let lost = got.lost();
-    let bursts = lost
-        .iter()
-        .zip(lost.iter().skip(1))
-        .filter(|(a, b)| **b != **a + 1)
-        .count()
-        + 1;
-    let mean_burst = lost.len() as f64 / bursts as f64;
     assert!(
         (3.0..=5.0).contains(&mean_burst),
         "mean burst {mean_burst:.2}, asked 4: {ab:?}"
     );
 }
 
-#[netns_test(topology = "a -- b a->b: duplicate 10%", timeout = "30s")]
+#[netns_test(topology = "a -- b a->b: duplicate 10%", timeout = "120s")]
 fn duplicates_are_seen_twice_by_the_receiver(net: &Net) {
     let got = send_numbered(
         net,
@@ -178,8 +203,9 @@ fn duplicates_are_seen_twice_by_the_receiver(net: &Net) {
     assert_eq!(got.lost(), Vec::<u32>::new());
 }
 
-#[netns_test(topology = "a -- b a->b: delay 10ms reorder 25%", timeout = "30s")]
+#[netns_test(topology = "a -- b a->b: delay 10ms reorder 25%", timeout = "120s")]
 fn reordered_datagrams_overtake_earlier_ones(net: &Net) {
+    let _timing = super::one_at_a_time();
     let got = send_numbered(
         net,
         "a",
@@ -197,15 +223,16 @@ fn reordered_datagrams_overtake_earlier_ones(net: &Net) {
     assert_eq!(got.lost(), Vec::<u32>::new());
 }
 
-#[netns_test(topology = "a -- b a->b: rate 10mbit", timeout = "30s")]
+#[netns_test(topology = "a -- b a->b: rate 10mbit", timeout = "120s")]
 fn a_rate_of_10mbit_gives_tcp_a_goodput_within_10_percent(net: &Net) {
+    let _timing = super::one_at_a_time();
     let bytes = 3_000_000;
     let bits = goodput(bytes, transfer(net, "a", "b", bytes));
     // Goodput counts payload only: 1448 of each 1514 bytes on the wire.
     assert!((9e6..=11e6).contains(&bits), "{:.2} Mbit/s", bits / 1e6);
 }
 
-#[netns_test(topology = "a -- b a->b: corrupt 1%", timeout = "30s")]
+#[netns_test(topology = "a -- b a->b: corrupt 1%", timeout = "120s", checks = false)]
 fn corrupted_frames_never_deliver_corrupted_bytes_to_tcp(net: &Net) {
     transfer(net, "a", "b", 20_000_000);
     let [ab, _] = net.link("a", "b").counters().expect("spliced");

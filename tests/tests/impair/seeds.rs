@@ -9,13 +9,27 @@ use std::net::UdpSocket;
 use std::time::Duration;
 
 /// The numbers of 2000 datagrams a→b that were lost and that arrived twice, with
-/// `noise` unanswered ARP and neighbour solicitations from a mixed in.
+/// `noise` unanswered ARP and neighbour solicitations from a mixed in. A run where the
+/// kernel dropped frames before the relay could read them (its ring full while its
+/// thread waited for a CPU) is not the same packet sequence, so the claim does not
+/// apply to it: it is run again, up to four times, and said.
 fn decisions(seed: u64, noise: u32) -> (Vec<u32>, Vec<u32>) {
+    for attempt in 1..=5 {
+        if let Some(d) = attempt_decisions(seed, noise) {
+            return d;
+        }
+        eprintln!("seed {seed}, noise {noise}: the kernel dropped frames in attempt {attempt}");
+    }
+    panic!("the kernel dropped frames before the relay read them in five runs out of five");
+}
+
+fn attempt_decisions(seed: u64, noise: u32) -> Option<(Vec<u32>, Vec<u32>)> {
     let topo = parse("a -- b a->b: loss 10% duplicate 5% delay 1ms jitter 500us").unwrap();
     let out = std::env::temp_dir().join(format!(
         "netns-test-seeds-{}-{seed}-{noise}",
         std::process::id()
     ));
+    let _ = std::fs::remove_file(&out);
     let path = out.clone();
     let result = netns_test::run(&topo, Options::new().seed(seed).checks(false), move |net| {
         // Background traffic, a different amount in every run, while the datagrams
@@ -30,7 +44,7 @@ fn decisions(seed: u64, noise: u32) -> (Vec<u32>, Vec<u32>) {
             for i in 0..noise {
                 let _ = s.send_to(b"x", format!("10.0.1.{}:9", 100 + i % 100));
                 let _ = s6.send_to(b"x", format!("[fd00:1::{:x}]:9", 0x100 + i % 100));
-                std::thread::sleep(Duration::from_millis(5));
+                std::thread::sleep(Duration::from_millis(20));
             }
         });
         let got = send_numbered(
@@ -63,7 +77,7 @@ fn decisions(seed: u64, noise: u32) -> (Vec<u32>, Vec<u32>) {
     if let Err(e) = result {
         panic!("{e}");
     }
-    let text = std::fs::read_to_string(&out).unwrap();
+    let text = std::fs::read_to_string(&out).ok()?;
     let _ = std::fs::remove_file(&out);
     let mut lines = text.lines().map(|l| {
         l.trim_matches(['[', ']'])
@@ -72,7 +86,7 @@ fn decisions(seed: u64, noise: u32) -> (Vec<u32>, Vec<u32>) {
             .map(|s| s.parse().unwrap())
             .collect::<Vec<u32>>()
     });
-    (lines.next().unwrap(), lines.next().unwrap())
+    Some((lines.next().unwrap(), lines.next().unwrap()))
 }
 
 #[test]
