@@ -18,11 +18,16 @@ pub struct OneAtATime(#[allow(dead_code)] std::fs::File);
 
 pub fn one_at_a_time() -> OneAtATime {
     let path = std::env::temp_dir().join("netns-test-impair-timing.lock");
-    let file = std::fs::OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(&path)
+    // Read-only is enough for flock, and works on a file another user (root, in the
+    // suite's first run) created.
+    let file = std::fs::File::open(&path)
+        .or_else(|_| {
+            std::fs::OpenOptions::new()
+                .create(true)
+                .truncate(false)
+                .write(true)
+                .open(&path)
+        })
         .unwrap_or_else(|e| panic!("opening {}: {e}", path.display()));
     use std::os::fd::AsRawFd;
     // SAFETY: flock on a descriptor we own.
