@@ -8,39 +8,48 @@ use netns_test::topology::parse;
 use netns_test::{netns_test, Net, Options};
 use std::time::Duration;
 
-/// `count` pings from a to b (after one that pays for ARP, whose request and reply
-/// are delayed too), in milliseconds, sorted.
-fn rtts(net: &Net, count: usize) -> Vec<f64> {
-    net.ping("a", "b").expect("the first ping");
-    let mut v: Vec<f64> = (0..count)
-        .map(|i| {
-            net.ping("a", "b")
-                .unwrap_or_else(|e| panic!("ping {i}: {e}"))
-                .as_secs_f64()
-                * 1e3
-        })
-        .collect();
-    v.sort_by(f64::total_cmp);
-    v
-}
-
 #[netns_test(topology = "a -- b delay 20ms", timeout = "120s")]
 fn a_delay_of_20ms_each_way_gives_a_ping_rtt_of_40_to_44ms(net: &Net) {
     let _timing = super::one_at_a_time();
-    let v = rtts(net, 60);
-    let within = v.iter().filter(|r| (40.0..=44.0).contains(*r)).count();
-    let median = v[v.len() / 2];
-    assert!(v[0] >= 40.0, "no RTT below twice the delay: {v:?}");
-    assert!((40.0..=44.0).contains(&median), "median {median} ms: {v:?}");
-    // A loaded machine wakes the relay's timer late now and then (it counts the
-    // frames it sent more than 1 ms after their time): each RTT outside [40, 44] ms
-    // must be one of those, the rest of the tail is the relay's.
-    let [ab, ba] = net.link("a", "b").counters().unwrap();
-    let late = (ab.late + ba.late) as usize;
+    let link = net.link("a", "b");
+    let late = || link.counters().unwrap().iter().map(|c| c.late).sum::<u64>();
+    net.ping("a", "b")
+        .expect("the first ping, which pays for ARP");
+    // A loaded machine wakes the relay's timer late now and then, and the relay
+    // counts the frames it sent more than 1 ms after their time: a ping during which
+    // that happened says nothing of the delay, so it is set apart (and said).
+    let (mut on_time, mut late_pings) = (Vec::new(), 0);
+    while on_time.len() < 40 && on_time.len() + late_pings < 200 {
+        let before = late();
+        let rtt = net.ping("a", "b").expect("a ping").as_secs_f64() * 1e3;
+        assert!(rtt >= 40.0, "an RTT below twice the delay: {rtt} ms");
+        if late() == before {
+            on_time.push(rtt);
+        } else {
+            late_pings += 1;
+        }
+    }
     assert!(
-        within + late >= v.len() * 9 / 10,
-        "{within} of {} in [40, 44] ms, {late} frames sent late: {v:?}",
-        v.len()
+        on_time.len() >= 40,
+        "the relay sent a frame late during {late_pings} of {} pings: the machine is too \
+         loaded to judge a delay",
+        on_time.len() + late_pings
+    );
+    on_time.sort_by(f64::total_cmp);
+    let within = on_time
+        .iter()
+        .filter(|r| (40.0..=44.0).contains(*r))
+        .count();
+    let median = on_time[on_time.len() / 2];
+    assert!(
+        (40.0..=44.0).contains(&median),
+        "median {median} ms: {on_time:?}"
+    );
+    assert!(
+        within * 10 >= on_time.len() * 9,
+        "{within} of {} in [40, 44] ms ({late_pings} pings with late frames set apart): \
+         {on_time:?}",
+        on_time.len()
     );
 }
 
