@@ -53,6 +53,39 @@ fn a_delay_of_20ms_each_way_gives_a_ping_rtt_of_40_to_44ms(net: &Net) {
     );
 }
 
+/// Runs a timing measurement until the relay kept its schedule through it: at most
+/// 5% of the frames it sent meanwhile left more than 1 ms after their time (it counts
+/// them). A run where the machine held the relay up measures the machine, not the
+/// impairment: it is run again, up to three times, and said; then the test fails,
+/// saying the machine was too loaded.
+fn on_schedule<T>(net: &Net, mut measure: impl FnMut() -> T) -> T {
+    let link = net.link("a", "b");
+    let totals = || {
+        let c = link.counters().expect("spliced");
+        (
+            c.iter().map(|d| d.late).sum::<u64>(),
+            c.iter().map(|d| d.sent).sum::<u64>(),
+        )
+    };
+    let mut said = Vec::new();
+    for _ in 0..3 {
+        let (late0, sent0) = totals();
+        let out = measure();
+        let (late1, sent1) = totals();
+        let (late, sent) = (late1 - late0, sent1 - sent0);
+        if late * 20 <= sent {
+            return out;
+        }
+        eprintln!("the relay sent {late} of {sent} frames late: measuring again");
+        said.push(format!("{late} of {sent}"));
+    }
+    panic!(
+        "the relay sent frames more than 1 ms late in every run ({}): the machine is too \
+         loaded to judge a timing",
+        said.join(", ")
+    );
+}
+
 /// One-way delays a→b (jittered) and b→a (the same delay without jitter), sent at
 /// the same time: the control direction measures what the machine adds (timer and
 /// thread wake-up lateness, which grow with its load), so that the jitter's own
@@ -86,7 +119,7 @@ fn jitter_against_control(net: &Net, count: u32) -> (f64, f64) {
 )]
 fn jitter_spreads_the_delay_with_the_deviation_asked_for(net: &Net) {
     let _timing = super::one_at_a_time();
-    let (sd, offset) = jitter_against_control(net, 300);
+    let (sd, offset) = on_schedule(net, || jitter_against_control(net, 300));
     assert!(
         (3.2..=4.8).contains(&sd),
         "one-way sd {sd:.2} ms, asked 4 ms ±20%"
@@ -100,7 +133,7 @@ fn jitter_spreads_the_delay_with_the_deviation_asked_for(net: &Net) {
 #[netns_test(topology = "a -- b delay 10ms a->b: jitter 5ms", timeout = "120s")]
 fn uniform_jitter_stays_within_the_delay_plus_or_minus_the_jitter(net: &Net) {
     let _timing = super::one_at_a_time();
-    let (sd, _) = jitter_against_control(net, 200);
+    let (sd, _) = on_schedule(net, || jitter_against_control(net, 200));
     // Uniform on ±5 ms: sd 5/√3 = 2.89 ms.
     assert!(
         (2.3..=3.5).contains(&sd),
@@ -150,18 +183,32 @@ fn loss_of_10_percent_over_10000_datagrams_lands_within_1_5_points(net: &Net) {
     );
     let [ab, _] = net.link("a", "b").counters().expect("spliced");
     let decided = ab.lost as f64 / ab.decided as f64 * 100.0;
-    // The receiver's count includes what the kernel dropped before the relay read
-    // it (a full ring, on a loaded machine): the relay counts that apart.
-    let received = got.lost().len() as f64 / 100.0;
     assert!(
         (8.5..=11.5).contains(&decided),
         "relay lost {decided:.2}% of {}",
         ab.decided
     );
+    // What the receiver missed is what the relay lost, plus what the kernel dropped
+    // before the relay could read it (a full ring while its thread waited for a
+    // CPU), which the relay counts apart: no datagram is unaccounted for.
+    let missed = got.lost().len() as u64;
+    // (The relay's count also holds the warm-up pings it lost, a handful at most.)
     assert!(
-        (8.5..=11.5).contains(&received),
-        "receiver missed {received:.2}%: {ab:?}"
+        missed + 10 >= ab.lost && missed <= ab.lost + ab.kernel_drops,
+        "the receiver missed {missed}: {ab:?}"
     );
+    let received = missed as f64 / 100.0;
+    if ab.kernel_drops == 0 {
+        assert!(
+            (8.5..=11.5).contains(&received),
+            "receiver missed {received:.2}%"
+        );
+    } else {
+        eprintln!(
+            "the kernel dropped {} frames before the relay read them",
+            ab.kernel_drops
+        );
+    }
 }
 
 #[netns_test(
@@ -215,14 +262,16 @@ fn duplicates_are_seen_twice_by_the_receiver(net: &Net) {
 #[netns_test(topology = "a -- b a->b: delay 10ms reorder 25%", timeout = "120s")]
 fn reordered_datagrams_overtake_earlier_ones(net: &Net) {
     let _timing = super::one_at_a_time();
-    let got = send_numbered(
-        net,
-        "a",
-        "b",
-        2000,
-        Duration::from_millis(1),
-        Duration::from_millis(300),
-    );
+    let got = on_schedule(net, || {
+        send_numbered(
+            net,
+            "a",
+            "b",
+            2000,
+            Duration::from_millis(1),
+            Duration::from_millis(300),
+        )
+    });
     let early = got.early() as f64 / 20.0;
     // 25% skip the 10 ms delay and overtake the ~10 datagrams still in flight.
     assert!(
@@ -236,7 +285,7 @@ fn reordered_datagrams_overtake_earlier_ones(net: &Net) {
 fn a_rate_of_10mbit_gives_tcp_a_goodput_within_10_percent(net: &Net) {
     let _timing = super::one_at_a_time();
     let bytes = 3_000_000;
-    let bits = goodput(bytes, transfer(net, "a", "b", bytes));
+    let bits = on_schedule(net, || goodput(bytes, transfer(net, "a", "b", bytes)));
     // Goodput counts payload only: 1448 of each 1514 bytes on the wire.
     assert!((9e6..=11e6).contains(&bits), "{:.2} Mbit/s", bits / 1e6);
 }
