@@ -192,11 +192,19 @@ fn impair_summary(net: &Net, reporter: &sandbox::Reporter) {
     };
     let mut text = String::new();
     let mut drops = 0;
-    for (link, counters) in impairer.counters() {
-        let [a, b] = link.split_once(" -- ").map_or(["a", "b"], |(a, b)| [a, b]);
-        for (c, (from, to)) in counters.iter().zip([(a, b), (b, a)]) {
+    for link in impairer.report() {
+        let (a, b) = link.name.split_once(" -- ").unwrap_or(("a", "b"));
+        for ((imp, c), (from, to)) in link.dirs.iter().zip([(a, b), (b, a)]) {
             drops += c.kernel_drops;
-            text.push_str(&format!("{from} -> {to}: {}\n", crate::impair::describe(c)));
+            let imp = if imp.is_none() {
+                "no impairment".to_string()
+            } else {
+                imp.to_string()
+            };
+            text.push_str(&format!(
+                "{from} -> {to} ({imp}): {}\n",
+                crate::impair::describe(c)
+            ));
         }
     }
     if drops > 0 {

@@ -4,7 +4,7 @@
 
 use super::plan::Plan;
 use crate::impair::splice::ToSplice;
-use crate::impair::{Impairer, Params};
+use crate::impair::Impairer;
 use crate::kernel::netns::NetNs;
 use crate::sandbox::vault::Vault;
 use netns_test_topology::{End, Link, Topology};
@@ -27,7 +27,7 @@ pub(super) async fn links(
             ToSplice {
                 link: l,
                 name: name(link),
-                params: link.impair.each_ref().map(Params::from),
+                imps: link.impair,
                 ends: ends.map(|(s, pos)| (&spaces[s].0, plan.spaces[s].ifaces[pos].index)),
             }
         })

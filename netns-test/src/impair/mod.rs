@@ -30,7 +30,6 @@ pub mod schedule;
 /// The relay namespace, its sockets and the splice of one link.
 pub(crate) mod splice;
 
-pub(crate) use model::Params;
 pub use schedule::Counters;
 pub(crate) use splice::Impairer;
 

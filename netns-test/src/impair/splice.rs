@@ -15,6 +15,7 @@ use crate::kernel::netns::NetNs;
 use crate::kernel::packet::PacketSocket;
 use crate::kernel::{link, sysctl};
 use crate::sandbox::vault::Vault;
+use crate::topology::Impairment;
 use futures::future::try_join_all;
 use netlink_packet_route::RouteNetlinkMessage as Msg;
 use rtnetlink::Handle;
@@ -49,14 +50,33 @@ pub(crate) struct Spliced {
 }
 
 /// A link to splice: its position in the topology, the text that names its two
-/// directions in decision keys, their parameters, and its node ends (namespace,
-/// index), a then b.
+/// directions in decision keys, their impairments (a→b, b→a), and its node ends
+/// (namespace, index), a then b.
 #[derive(Debug)]
 pub(crate) struct ToSplice<'a> {
     pub link: usize,
     pub name: String,
-    pub params: [Params; 2],
+    pub imps: [Impairment; 2],
     pub ends: [(&'a NetNs, u32); 2],
+}
+
+/// A link spliced through the relay, as the impairer keeps it: its position in the
+/// topology, its directions, its name, and the impairments it has now (a→b, b→a),
+/// for the report.
+#[derive(Debug)]
+struct SplicedLink {
+    link: usize,
+    spliced: Spliced,
+    name: String,
+    imps: [Impairment; 2],
+}
+
+/// What the relay did to one spliced link: its name, and per direction (a→b, b→a)
+/// the impairments it has now and the relay's counters.
+#[derive(Debug)]
+pub(crate) struct LinkReport {
+    pub name: String,
+    pub dirs: [(Impairment, Counters); 2],
 }
 
 /// The relay namespace, its thread, and every spliced link.
@@ -67,8 +87,7 @@ pub(crate) struct Impairer {
     handle: Handle,
     next_sock: SockId,
     next_dir: DirId,
-    /// By position of the link in the topology.
-    links: Vec<(usize, Spliced, String)>,
+    links: Vec<SplicedLink>,
 }
 
 impl Impairer {
@@ -152,7 +171,7 @@ impl Impairer {
                     rx,
                     tx,
                     key: super::stable_hash(&format!("{} {side}", l.name)),
-                    params: l.params[side],
+                    params: Params::from(&l.imps[side]),
                 });
             }
             // x follows b's end, y follows a's.
@@ -171,15 +190,16 @@ impl Impairer {
                     relay,
                 });
             }
-            self.links.retain(|(k, _, _)| *k != l.link);
-            self.links.push((
-                l.link,
-                Spliced {
+            self.links.retain(|k| k.link != l.link);
+            self.links.push(SplicedLink {
+                link: l.link,
+                spliced: Spliced {
                     dirs,
                     relay_ends: [x, y],
                 },
-                l.name.clone(),
-            ));
+                name: l.name.clone(),
+                imps: l.imps,
+            });
         }
         let ups = indexes.iter().map(|&i| {
             netlink::send(
@@ -195,11 +215,27 @@ impl Impairer {
 
     /// The splice of link number `link`, if it has one.
     pub(crate) fn spliced(&self, link: usize) -> Option<Spliced> {
-        self.links.iter().find(|l| l.0 == link).map(|l| l.1)
+        self.links
+            .iter()
+            .find(|l| l.link == link)
+            .map(|l| l.spliced)
     }
 
-    /// Each spliced link's name and its two directions' counters.
-    pub(crate) fn counters(&self) -> Vec<(String, [Counters; 2])> {
+    /// New impairments (a→b, b→a) for spliced link number `link`, from its next
+    /// frame on; false if it is not spliced.
+    pub(crate) fn set(&mut self, link: usize, imps: [Impairment; 2]) -> bool {
+        let Some(l) = self.links.iter_mut().find(|l| l.link == link) else {
+            return false;
+        };
+        for (d, imp) in l.spliced.dirs.into_iter().zip(&imps) {
+            self.relay.send(Cmd::SetParams(d, Params::from(imp)));
+        }
+        l.imps = imps;
+        true
+    }
+
+    /// Each spliced link: its impairments now and its two directions' counters.
+    pub(crate) fn report(&self) -> Vec<LinkReport> {
         let all = self.relay.counters();
         let of = |d: DirId| {
             all.iter()
@@ -209,15 +245,11 @@ impl Impairer {
         };
         self.links
             .iter()
-            .map(|(_, s, name)| (name.clone(), [of(s.dirs[0]), of(s.dirs[1])]))
+            .map(|l| LinkReport {
+                name: l.name.clone(),
+                dirs: [0, 1].map(|i| (l.imps[i], of(l.spliced.dirs[i]))),
+            })
             .collect()
-    }
-}
-
-/// New parameters for both directions of a spliced link, from its next frame on.
-pub(crate) fn set(relay: &Relay, spliced: Spliced, params: [Params; 2]) {
-    for (d, p) in spliced.dirs.into_iter().zip(params) {
-        relay.send(Cmd::SetParams(d, p));
     }
 }
 

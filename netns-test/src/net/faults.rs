@@ -4,7 +4,6 @@
 //! routes, and IPv6 ready for neighbour discovery ([`super::restore`]).
 
 use super::{replumb, restore, Net};
-use crate::impair::Params;
 use crate::topology::{End, Impairment, HOST};
 
 /// One end of a veth pair as built: the node whose namespace holds it, its name, and
@@ -155,43 +154,42 @@ impl LinkControl<'_> {
     /// [`LinkControl::impair`] with one impairment per direction: `[a→b, b→a]` for
     /// `net.link("a", "b")`.
     #[track_caller]
-    pub fn impair_each(&self, imps: [Impairment; 2]) {
-        let mut params = imps.each_ref().map(Params::from);
+    pub fn impair_each(&self, mut imps: [Impairment; 2]) {
         let mut ends = self.ends.clone();
         if self.swapped {
-            params.swap(0, 1);
+            imps.swap(0, 1);
             ends.swap(0, 1);
         }
-        let spliced = {
-            let impairer = self.net.impairer.lock().unwrap_or_else(|p| p.into_inner());
-            impairer
-                .as_ref()
-                .and_then(|i| Some((i.spliced(self.link)?, i.relay.clone())))
-        };
-        match spliced {
-            Some((s, relay)) => crate::impair::splice::set(&relay, s, params),
-            None if imps.iter().all(Impairment::is_none) => {}
-            None => {
-                // Taken out while the link is made again (no lock held across it),
-                // and put back whatever happens.
-                let mut impairer = self
-                    .net
-                    .impairer
-                    .lock()
-                    .unwrap_or_else(|p| p.into_inner())
-                    .take();
-                let done = self.net.block(replumb::splice(
-                    self.net,
-                    self.link,
-                    &ends,
-                    params,
-                    &mut impairer,
-                ));
-                *self.net.impairer.lock().unwrap_or_else(|p| p.into_inner()) = impairer;
-                if let Err(e) = done {
-                    panic!("{e}");
-                }
-            }
+        // A spliced link takes its new parameters from the relay (a channel send:
+        // the lock is held for no longer than that).
+        let spliced = self
+            .net
+            .impairer
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .as_mut()
+            .is_some_and(|i| i.set(self.link, imps));
+        if spliced || imps.iter().all(Impairment::is_none) {
+            return;
+        }
+        // Taken out while the link is made again (no lock held across it), and put
+        // back whatever happens.
+        let mut impairer = self
+            .net
+            .impairer
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .take();
+        let done = self.net.block(replumb::splice(
+            self.net,
+            self.link,
+            &ends,
+            imps,
+            &mut impairer,
+        ));
+        *self.net.impairer.lock().unwrap_or_else(|p| p.into_inner()) = impairer;
+        if let Err(e) = done {
+            panic!("{e}");
         }
     }
 

@@ -9,20 +9,21 @@ use super::faults::EndRef;
 use super::{restore, Net};
 use crate::builder::splice::name;
 use crate::impair::splice::{relay_ends, ToSplice, RELAY_MTU};
-use crate::impair::{Impairer, Params};
+use crate::impair::Impairer;
 use crate::kernel::link::{self, LinkSpec};
 use crate::kernel::netlink::{self, CHANGE, CREATE};
 use crate::kernel::netns::NetNs;
+use crate::topology::Impairment;
 use futures::future::try_join_all;
 use netlink_packet_route::RouteNetlinkMessage as Msg;
 
-/// Splices link number `l` (ends `ends`, a then b) through the relay with `params`
+/// Splices link number `l` (ends `ends`, a then b) through the relay with `imps`
 /// (a→b, b→a), starting the relay if no link had it yet.
 pub(super) async fn splice(
     net: &Net,
     l: usize,
     ends: &[EndRef; 2],
-    params: [Params; 2],
+    imps: [Impairment; 2],
     impairer: &mut Option<Impairer>,
 ) -> Result<(), String> {
     if impairer.is_none() {
@@ -80,7 +81,7 @@ pub(super) async fn splice(
     let todo = ToSplice {
         link: l,
         name: name(link),
-        params,
+        imps,
         ends: [node_end(&ends[0]), node_end(&ends[1])],
     };
     impairer.open(&[todo], None).await?;
