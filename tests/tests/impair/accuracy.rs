@@ -41,6 +41,11 @@ fn a_delay_of_20ms_each_way_gives_a_ping_rtt_of_40_to_44ms(net: &Net) {
         .filter(|r| (40.0..=44.0).contains(*r))
         .count();
     let median = on_time[on_time.len() / 2];
+    eprintln!(
+        "measured RTT median {median:.2} ms, {within} of {} in [40, 44] ms, {late_pings} \
+         pings with late frames set apart",
+        on_time.len()
+    );
     assert!(
         (40.0..=44.0).contains(&median),
         "median {median} ms: {on_time:?}"
@@ -53,12 +58,17 @@ fn a_delay_of_20ms_each_way_gives_a_ping_rtt_of_40_to_44ms(net: &Net) {
     );
 }
 
-/// Runs a timing measurement until the relay kept its schedule through it: at most
-/// 5% of the frames it sent meanwhile left more than 1 ms after their time (it counts
-/// them). A run where the machine held the relay up measures the machine, not the
-/// impairment: it is run again, up to three times, and said; then the test fails,
-/// saying the machine was too loaded.
-fn on_schedule<T>(net: &Net, mut measure: impl FnMut() -> T) -> T {
+/// Runs a timing measurement and judges it (the judge says the figure, or why it
+/// misses the claim). A measurement that meets the claim passes. One that misses it while the relay kept its schedule (at most 5% of the
+/// frames it sent meanwhile left more than 1 ms after their time: it counts them)
+/// fails the test: the impairment is wrong. One that misses it while the machine
+/// held the relay up measured the machine, not the impairment: it is taken again,
+/// up to three times in all, and said; then the test fails, saying both.
+fn on_schedule<T>(
+    net: &Net,
+    mut measure: impl FnMut() -> T,
+    judge: impl Fn(&T) -> Result<String, String>,
+) -> T {
     let link = net.link("a", "b");
     let totals = || {
         let c = link.counters().expect("spliced");
@@ -73,16 +83,24 @@ fn on_schedule<T>(net: &Net, mut measure: impl FnMut() -> T) -> T {
         let out = measure();
         let (late1, sent1) = totals();
         let (late, sent) = (late1 - late0, sent1 - sent0);
+        let why = match judge(&out) {
+            Ok(figure) => {
+                // The figure, for `--no-capture` (a passing test's output is hidden).
+                eprintln!("measured {figure} ({late} of {sent} frames sent late)");
+                return out;
+            }
+            Err(why) => why,
+        };
         if late * 20 <= sent {
-            return out;
+            panic!("{why} (the relay sent {late} of {sent} frames late)");
         }
-        eprintln!("the relay sent {late} of {sent} frames late: measuring again");
-        said.push(format!("{late} of {sent}"));
+        eprintln!("{why}, with {late} of {sent} frames sent late by the relay: measuring again");
+        said.push(format!("{why} ({late} of {sent} late)"));
     }
     panic!(
-        "the relay sent frames more than 1 ms late in every run ({}): the machine is too \
-         loaded to judge a timing",
-        said.join(", ")
+        "every measurement missed, each while the relay sent frames more than 1 ms late: \
+         the machine is too loaded to judge a timing: {}",
+        said.join("; ")
     );
 }
 
@@ -119,25 +137,35 @@ fn jitter_against_control(net: &Net, count: u32) -> (f64, f64) {
 )]
 fn jitter_spreads_the_delay_with_the_deviation_asked_for(net: &Net) {
     let _timing = super::one_at_a_time();
-    let (sd, offset) = on_schedule(net, || jitter_against_control(net, 300));
-    assert!(
-        (3.2..=4.8).contains(&sd),
-        "one-way sd {sd:.2} ms, asked 4 ms ±20%"
-    );
-    assert!(
-        offset.abs() <= 1.0,
-        "the jitter moved the mean delay by {offset:.2} ms"
+    on_schedule(
+        net,
+        || jitter_against_control(net, 300),
+        |&(sd, offset)| {
+            if !(3.2..=4.8).contains(&sd) {
+                return Err(format!("one-way sd {sd:.2} ms, asked 4 ms ±20%"));
+            }
+            if offset.abs() > 1.0 {
+                return Err(format!("the jitter moved the mean delay by {offset:.2} ms"));
+            }
+            Ok(format!("one-way sd {sd:.2} ms, mean moved {offset:.2} ms"))
+        },
     );
 }
 
 #[netns_test(topology = "a -- b delay 10ms a->b: jitter 5ms", timeout = "120s")]
 fn uniform_jitter_stays_within_the_delay_plus_or_minus_the_jitter(net: &Net) {
     let _timing = super::one_at_a_time();
-    let (sd, _) = on_schedule(net, || jitter_against_control(net, 200));
     // Uniform on ±5 ms: sd 5/√3 = 2.89 ms.
-    assert!(
-        (2.3..=3.5).contains(&sd),
-        "sd {sd:.2} ms, expected 2.89 ±20%"
+    on_schedule(
+        net,
+        || jitter_against_control(net, 200),
+        |&(sd, _)| {
+            if (2.3..=3.5).contains(&sd) {
+                Ok(format!("sd {sd:.2} ms"))
+            } else {
+                Err(format!("sd {sd:.2} ms, expected 2.89 ±20%"))
+            }
+        },
     );
     let got = send_numbered(
         net,
@@ -183,6 +211,13 @@ fn loss_of_10_percent_over_10000_datagrams_lands_within_1_5_points(net: &Net) {
     );
     let [ab, _] = net.link("a", "b").counters().expect("spliced");
     let decided = ab.lost as f64 / ab.decided as f64 * 100.0;
+    eprintln!(
+        "measured: the relay lost {decided:.2}% of {}, the receiver missed {}, the \
+         kernel dropped {}",
+        ab.decided,
+        got.lost().len(),
+        ab.kernel_drops
+    );
     assert!(
         (8.5..=11.5).contains(&decided),
         "relay lost {decided:.2}% of {}",
@@ -231,6 +266,7 @@ fn bursty_loss_keeps_its_rate_and_comes_in_bursts(net: &Net) {
     // the kernel dropped before the relay read it would blur the receiver's view).
     let rate = ab.lost as f64 / ab.decided as f64 * 100.0;
     let mean_burst = ab.lost as f64 / ab.loss_bursts as f64;
+    eprintln!("measured: the relay lost {rate:.2}% in bursts of {mean_burst:.2} on average");
     assert!(
         (3.5..=6.5).contains(&rate),
         "relay lost {rate:.2}%, asked 5%: {ab:?}"
@@ -252,31 +288,48 @@ fn duplicates_are_seen_twice_by_the_receiver(net: &Net) {
         Duration::from_millis(300),
     );
     let dup = got.duplicates() as f64 / 30.0;
+    eprintln!("measured: {dup:.2}% arrived twice");
     assert!(
         (8.0..=12.0).contains(&dup),
         "{dup:.2}% arrived twice, asked 10%"
     );
-    assert_eq!(got.lost(), Vec::<u32>::new());
+    // The relay lost nothing; what did not arrive is what the kernel dropped before
+    // the relay could read it (its ring full while its thread waited for a CPU),
+    // which it counts.
+    let [ab, _] = net.link("a", "b").counters().expect("spliced");
+    assert_eq!(ab.lost, 0, "{ab:?}");
+    let missed = got.lost();
+    assert!(
+        missed.len() as u64 <= ab.kernel_drops,
+        "{} datagrams missing, not all dropped by the kernel: {missed:?} {ab:?}",
+        missed.len()
+    );
 }
 
 #[netns_test(topology = "a -- b a->b: delay 10ms reorder 25%", timeout = "120s")]
 fn reordered_datagrams_overtake_earlier_ones(net: &Net) {
     let _timing = super::one_at_a_time();
-    let got = on_schedule(net, || {
-        send_numbered(
-            net,
-            "a",
-            "b",
-            2000,
-            Duration::from_millis(1),
-            Duration::from_millis(300),
-        )
-    });
-    let early = got.early() as f64 / 20.0;
-    // 25% skip the 10 ms delay and overtake the ~10 datagrams still in flight.
-    assert!(
-        (20.0..=30.0).contains(&early),
-        "{early:.2}% overtook others, asked 25%"
+    let got = on_schedule(
+        net,
+        || {
+            send_numbered(
+                net,
+                "a",
+                "b",
+                2000,
+                Duration::from_millis(1),
+                Duration::from_millis(300),
+            )
+        },
+        |got| {
+            let early = got.early() as f64 / 20.0;
+            // 25% skip the 10 ms delay and overtake the ~10 datagrams still in flight.
+            if (20.0..=30.0).contains(&early) {
+                Ok(format!("{early:.2}% overtook others"))
+            } else {
+                Err(format!("{early:.2}% overtook others, asked 25%"))
+            }
+        },
     );
     assert_eq!(got.lost(), Vec::<u32>::new());
 }
@@ -285,9 +338,18 @@ fn reordered_datagrams_overtake_earlier_ones(net: &Net) {
 fn a_rate_of_10mbit_gives_tcp_a_goodput_within_10_percent(net: &Net) {
     let _timing = super::one_at_a_time();
     let bytes = 3_000_000;
-    let bits = on_schedule(net, || goodput(bytes, transfer(net, "a", "b", bytes)));
-    // Goodput counts payload only: 1448 of each 1514 bytes on the wire.
-    assert!((9e6..=11e6).contains(&bits), "{:.2} Mbit/s", bits / 1e6);
+    on_schedule(
+        net,
+        || goodput(bytes, transfer(net, "a", "b", bytes)),
+        // Goodput counts payload only: 1448 of each 1514 bytes on the wire.
+        |&bits| {
+            if (9e6..=11e6).contains(&bits) {
+                Ok(format!("{:.2} Mbit/s", bits / 1e6))
+            } else {
+                Err(format!("{:.2} Mbit/s, asked 10 ±10%", bits / 1e6))
+            }
+        },
+    );
 }
 
 #[netns_test(topology = "a -- b a->b: corrupt 1%", timeout = "120s", checks = false)]
