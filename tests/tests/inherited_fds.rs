@@ -8,6 +8,19 @@ use std::os::fd::AsRawFd;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant};
 
+/// The tests of this file one at a time: a process forked by another test of this
+/// binary (a sandbox before it replaced what it inherited, or a tokio child before
+/// its exec) holds a copy of this test's listener for a moment, which would make
+/// "the port is free again" a race with an unrelated fork, not a property of the
+/// sandbox under test.
+static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn one_at_a_time() -> std::sync::MutexGuard<'static, ()> {
+    ONE_AT_A_TIME
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
 /// What `/proc/self/fd/N` points to, for every open descriptor.
 fn fd_targets() -> Vec<(i32, String)> {
     std::fs::read_dir("/proc/self/fd")
@@ -29,6 +42,7 @@ fn target_of(fd: i32) -> String {
 
 #[test]
 fn a_sandbox_holds_no_descriptor_of_the_test_process() {
+    let _alone = one_at_a_time();
     let dir = std::env::temp_dir().join(format!("netns-test-fds-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let files: Vec<std::fs::File> = (0..200)
@@ -100,6 +114,7 @@ impl Shared {
 
 #[test]
 fn a_peer_sees_eof_and_a_port_is_free_again_while_a_sandbox_runs() {
+    let _alone = one_at_a_time();
     // On the heap: the stacks of the test process's other threads are not the
     // sandbox's to read (glibc hands them to the sandbox's new threads).
     let shared: &'static Shared = Box::leak(Box::new(Shared::new()));
@@ -148,6 +163,7 @@ fn a_peer_sees_eof_and_a_port_is_free_again_while_a_sandbox_runs() {
 /// sandbox's, not a copy shared with (or a number closed under) the test process.
 #[test]
 fn a_body_has_tokio_signals_of_its_own_beside_a_test_process_using_tokio() {
+    let _alone = one_at_a_time();
     let rt = tokio::runtime::Runtime::new().unwrap();
     let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     let busy = {
