@@ -167,7 +167,7 @@ fn fraction_nanos(digits: &str, unit: Unit) -> Result<u128, DurationError> {
         digits.parse().map_err(|_| DurationError::TooPrecise)?
     };
     let scaled = value * unit.nanos();
-    if scaled % scale != 0 {
+    if !scaled.is_multiple_of(scale) {
         return Err(DurationError::TooPrecise);
     }
     Ok(scaled / scale)

@@ -94,7 +94,7 @@ fn option(buf: &mut Vec<u8>, code: u16, value: &[u8]) {
 }
 
 fn pad(buf: &mut Vec<u8>) {
-    while buf.len() % 4 != 0 {
+    while !buf.len().is_multiple_of(4) {
         buf.push(0);
     }
 }
