@@ -25,6 +25,8 @@
 //! The function may take no parameter or one `&Net`, may be `async`, and may
 //! return `()` or a `Result<(), E: Debug>`.
 
+#![warn(missing_docs)]
+
 // The modules in the order an attribute flows through them.
 
 // Several mistakes collected into one compile error.

@@ -8,13 +8,17 @@ use std::fmt;
 /// `topology` unless set with [`ParseError::with_source_name`] (to a file name, say).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ParseError {
+    /// The line of the mistake, from 1.
     pub line: usize,
+    /// The column of the mistake, from 1, counted in characters as editors show them.
     pub col: usize,
+    /// What is wrong, without the position.
     pub message: String,
     source_name: String,
 }
 
 impl ParseError {
+    /// A mistake at `line`:`col` (both from 1) in a text named `topology`.
     pub fn new(line: usize, col: usize, message: impl Into<String>) -> ParseError {
         ParseError {
             line,
@@ -30,10 +34,12 @@ impl ParseError {
         self
     }
 
+    /// The line of the mistake, from 1.
     pub fn line(&self) -> usize {
         self.line
     }
 
+    /// The column of the mistake, from 1, in characters.
     pub fn col(&self) -> usize {
         self.col
     }
@@ -43,6 +49,8 @@ impl ParseError {
         &self.message
     }
 
+    /// The name the message gives the text: `topology`, or the one set with
+    /// [`ParseError::with_source_name`].
     pub fn source_name(&self) -> &str {
         &self.source_name
     }

@@ -29,6 +29,8 @@
 //! (addresses with their prefix are `IpNet`), so the proc-macro can run it at compile
 //! time cheaply and the runtime again.
 
+#![warn(missing_docs)]
+
 // The modules in the order a text flows through them.
 
 // What every phase returns on a mistake: where it is and what it says.

@@ -52,7 +52,9 @@ impl fmt::Display for Phase {
 pub struct Timings {
     /// Fork, namespaces, the sandbox's runtime.
     pub setup: Duration,
+    /// Building the topology: namespaces, links, addresses, routes, until every link is up.
     pub build: Duration,
+    /// The test body.
     pub body: Duration,
     /// The checks, and the sandbox's exit.
     pub checks: Duration,
@@ -72,7 +74,12 @@ pub enum Cause {
     /// The parent could not start the sandbox (fork, pipe): a resource problem of the host.
     Spawn(String),
     /// The body panicked: its message, and where (`file:line:col` in the test's source).
-    Panicked { message: String, location: String },
+    Panicked {
+        /// The panic's message.
+        message: String,
+        /// `file:line:col` of the panic.
+        location: String,
+    },
     /// The body returned `Err`: its `Debug` form.
     Returned(String),
     /// The topology could not be built: which node, object and step.
@@ -80,11 +87,20 @@ pub enum Cause {
     /// Checks after the body failed: one line each.
     Checks(Vec<String>),
     /// The deadline passed; the sandbox was killed.
-    TimedOut { after: Duration },
+    TimedOut {
+        /// The deadline the run had.
+        after: Duration,
+    },
     /// The sandbox died from a signal (SIGSEGV, SIGABRT, ...).
-    Killed { signal: String },
+    Killed {
+        /// The signal's name (`SIGSEGV`).
+        signal: String,
+    },
     /// The sandbox exited without reporting a result (e.g. `std::process::exit`).
-    Exited { code: i32 },
+    Exited {
+        /// The exit code.
+        code: i32,
+    },
     /// The harness itself failed inside the sandbox.
     Harness(String),
 }

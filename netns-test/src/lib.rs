@@ -9,6 +9,8 @@
 //! the kernel layer) → the body, given a [`Net`] → the checks (probes) → the report
 //! and forensics of a failure. `ARCHITECTURE.md` at the repository's root walks it.
 
+#![warn(missing_docs)]
+
 pub use netns_test_macros::netns_test;
 pub use netns_test_topology as topology;
 pub use netns_test_topology::{
@@ -43,7 +45,8 @@ mod report;
 mod runner;
 /// The forked sandbox: user, network, mount and PID namespaces, and its protocol.
 mod sandbox;
-/// A libtest-mimic `main` for a directory of `.topo` files.
+// A libtest-mimic `main` for a directory of `.topo` files (its own `//!` documents it:
+// an outer doc here would make rustdoc resolve that one's links from the crate root).
 pub mod smoke;
 /// What a body may return (`()` or `Result`).
 mod test_result;

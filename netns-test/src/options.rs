@@ -71,6 +71,8 @@ impl Default for Options {
 }
 
 impl Options {
+    /// The defaults: a 60 s deadline, checks on, the body in `host`, capture and
+    /// forensics as the `NETNS_TEST_*` variables say.
     pub fn new() -> Self {
         Self::default()
     }

@@ -1,5 +1,5 @@
 //! `cargo xtask graph FILE`: a topology file as a Graphviz graph,
-//! target/netns-test/graph/<name>.dot, and .svg when `dot` is installed.
+//! target/netns-test/graph/NAME.dot, and .svg when `dot` is installed.
 
 use crate::run::root;
 use crate::smoke::{absolute, smoke_binary};

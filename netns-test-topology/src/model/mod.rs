@@ -31,7 +31,9 @@ pub struct Topology {
     pub bridges: Vec<Bridge>,
     /// Veth pairs in order of appearance.
     pub links: Vec<Link>,
+    /// Static routes, in order of the text.
     pub routes: Vec<Route>,
+    /// The reachability checked after the body, in order of the text.
     pub expects: Vec<Expect>,
     /// NATs on routers' outside interfaces, in order of the text (one per router).
     pub nats: Vec<Nat>,
@@ -42,6 +44,7 @@ pub struct Topology {
 /// A network namespace of its own.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Node {
+    /// `[a-z][a-z0-9_-]*`, at most 15 bytes; never `host`.
     pub name: String,
     /// IPv4 and IPv6 forwarding on (a router).
     pub forward: bool,
@@ -52,9 +55,13 @@ pub struct Node {
 /// A Linux bridge living in `node` (`host` by default).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Bridge {
+    /// The bridge's name, which is also its interface's name in `node`.
     pub name: String,
+    /// The node whose namespace holds the bridge (`bridge br0 @r`; `host` by default).
     pub node: String,
+    /// The bridge interface's own addresses.
     pub addrs: Vec<IpNet>,
+    /// `mtu N`; `None` leaves the kernel's default.
     pub mtu: Option<u32>,
     /// How many links were written before this bridge's statement. The order of
     /// bridges among links numbers the segments (and so the automatic addresses),
@@ -65,8 +72,11 @@ pub struct Bridge {
 /// A veth pair.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Link {
+    /// The end written on the left of `--`.
     pub a: End,
+    /// The end written on the right of `--`.
     pub b: End,
+    /// `mtu N`, on both ends; `None` leaves the kernel's default.
     pub mtu: Option<u32>,
     /// What happens to the traffic leaving each end: index 0 on end `a`'s egress
     /// (traffic from a to b), 1 on end `b`'s.
@@ -79,22 +89,33 @@ pub enum End {
     /// An interface in a node's namespace.
     Node(NodeEnd),
     /// A port enslaved to a bridge, in the bridge's node, with a generated name.
-    Bridge { bridge: String, port: String },
+    Bridge {
+        /// The bridge's name.
+        bridge: String,
+        /// The port's generated interface name (`br0-p0`, `br0-p1`, ...).
+        port: String,
+    },
 }
 
 /// A veth end inside a node.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NodeEnd {
+    /// The node (or `host`).
     pub node: String,
+    /// The interface's name in the node (`eth0`, `eth1`, ... unless written).
     pub ifname: String,
+    /// Its addresses, written or automatic.
     pub addrs: Vec<IpNet>,
 }
 
 /// `route NODE (default | CIDR) via IP`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Route {
+    /// The node whose routing table gets the route.
     pub node: String,
+    /// `default`, or a network.
     pub dest: Destination,
+    /// The gateway, on one of the node's connected subnets.
     pub via: IpAddr,
 }
 
@@ -103,14 +124,18 @@ pub struct Route {
 pub enum Destination {
     /// `0.0.0.0/0` or `::/0`, by the gateway's family.
     Default,
+    /// A network written as a CIDR (`10.0.2.0/24`).
     Net(IpNet),
 }
 
 /// `expect NODE (-> | <-> | -x-) TARGET`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Expect {
+    /// The node that pings.
     pub from: String,
+    /// Reachable one way, both ways, or isolated.
     pub kind: ExpectKind,
+    /// What it pings.
     pub target: Target,
 }
 
@@ -128,7 +153,9 @@ pub enum ExpectKind {
 /// What an `expect` pings: a node (one of its addresses) or a literal address.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Target {
+    /// A node by name: the address [`Topology::target_addr`] chooses.
     Node(String),
+    /// A literal address.
     Ip(IpAddr),
 }
 

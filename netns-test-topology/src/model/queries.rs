@@ -22,6 +22,7 @@ impl Topology {
         self.nodes.iter().find(|n| n.name == name)
     }
 
+    /// The bridge called `name`, if there is one.
     pub fn bridge(&self, name: &str) -> Option<&Bridge> {
         self.bridges.iter().find(|b| b.name == name)
     }

@@ -7,6 +7,7 @@ use std::collections::HashMap;
 /// One L2 segment: a veth pair, or a bridge with everything enslaved to it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Segment {
+    /// The veth pair or bridge that makes the segment.
     pub kind: SegmentKind,
     /// The interfaces on the segment that belong to nodes, in order of appearance
     /// (for a bridge with addresses, the bridge itself comes first).
@@ -25,8 +26,11 @@ pub enum SegmentKind {
 /// An interface on a segment: which node, which interface, which addresses.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Member {
+    /// The node the interface is in (or `host`).
     pub node: String,
+    /// The interface's name in that node.
     pub ifname: String,
+    /// Its addresses.
     pub addrs: Vec<IpNet>,
 }
 

@@ -24,8 +24,11 @@ use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
 /// every run captures, a failed one writes the file).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CaptureMode {
+    /// Every run writes `capture.pcapng`, passed or failed.
     Always,
+    /// No capture socket is opened.
     Never,
+    /// Every run captures; only a failed one writes the file (the default).
     OnFailure,
 }
 

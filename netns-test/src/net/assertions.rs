@@ -10,7 +10,9 @@ use std::time::Duration;
 /// A MAC address, or the node whose link on the shared segment has it.
 #[derive(Debug, Clone)]
 pub enum MacOrNode<'a> {
+    /// This MAC address.
     Mac([u8; 6]),
+    /// The MAC of this node's link on the segment it shares with the other node.
     Node(&'a str),
 }
 

@@ -63,9 +63,13 @@ pub struct Node {
 /// A link of a node as built: name, index, MAC and addresses.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Iface {
+    /// The interface's name in the node (`eth0`).
     pub name: String,
+    /// Its index in the node's namespace.
     pub index: u32,
+    /// Its MAC address.
     pub mac: [u8; 6],
+    /// Its addresses, as the topology gives them.
     pub addrs: Vec<IpNet>,
 }
 
@@ -97,6 +101,7 @@ impl Node {
         }
     }
 
+    /// The node's name (`host` for the sandbox's own namespace).
     pub fn name(&self) -> &str {
         &self.name
     }

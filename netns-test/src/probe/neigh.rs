@@ -10,9 +10,11 @@ use std::net::IpAddr;
 /// One entry of a node's neighbour table.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Neighbour {
+    /// The neighbour's address.
     pub ip: IpAddr,
     /// None while the entry is unresolved (INCOMPLETE, FAILED).
     pub mac: Option<[u8; 6]>,
+    /// The entry's state (`REACHABLE`, `STALE`, ...).
     pub state: NeighbourStateName,
     /// The interface index the entry belongs to.
     pub ifindex: u32,
@@ -23,14 +25,23 @@ pub struct Neighbour {
 /// A neighbour state as `ip neigh` prints it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum NeighbourStateName {
+    /// Being resolved: a request went out, no answer yet.
     Incomplete,
+    /// Resolved and recently confirmed.
     Reachable,
+    /// Resolved, not confirmed lately; still used.
     Stale,
+    /// Used, waiting for a confirmation before probing.
     Delay,
+    /// Being confirmed by unicast probes.
     Probe,
+    /// Resolution failed.
     Failed,
+    /// No resolution needed (point-to-point or loopback).
     Noarp,
+    /// Set by hand; never expires.
     Permanent,
+    /// No state (an entry the kernel reports without one).
     None,
 }
 

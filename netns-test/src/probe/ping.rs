@@ -11,23 +11,48 @@ use surge_ping::{Client, Config, PingIdentifier, PingSequence, ICMP};
 pub enum ProbeError {
     /// Echo requests went out, no reply came back.
     NoReply {
+        /// The address pinged.
         to: IpAddr,
+        /// How long the probe waited in all.
         within: Duration,
+        /// How many echo requests it sent.
         tries: u32,
     },
     /// A router (or the sender's own kernel) answered that the destination is
     /// unreachable, or that reaching it is administratively prohibited.
-    Unreachable { to: IpAddr, by: IpAddr, why: String },
+    Unreachable {
+        /// The address pinged.
+        to: IpAddr,
+        /// Who answered with the error.
+        by: IpAddr,
+        /// The ICMP error, in words.
+        why: String,
+    },
     /// Another ICMP error came back instead of a reply (time exceeded, ...).
-    IcmpError { to: IpAddr, by: IpAddr, why: String },
+    IcmpError {
+        /// The address pinged.
+        to: IpAddr,
+        /// Who answered with the error.
+        by: IpAddr,
+        /// The ICMP error, in words.
+        why: String,
+    },
     /// The kernel refused to send; `errno` is its error number.
     Send {
+        /// The address pinged.
         to: IpAddr,
+        /// The kernel's error.
         error: String,
+        /// Its error number, when the kernel gave one.
         errno: Option<i32>,
     },
     /// No ICMP socket could be made inside the node.
-    Socket { node: String, error: String },
+    Socket {
+        /// The node the probe ran in.
+        node: String,
+        /// The kernel's error.
+        error: String,
+    },
     /// A name that is neither a node nor an address.
     Unknown(String),
 }

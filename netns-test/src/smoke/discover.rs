@@ -10,6 +10,7 @@ pub struct TopoFile {
     /// The path relative to the directory it was found in, without `.topo`, with `/`
     /// between components; a file given by itself is named by its stem.
     pub name: String,
+    /// Where the file is.
     pub path: PathBuf,
 }
 

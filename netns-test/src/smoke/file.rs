@@ -10,7 +10,9 @@ use std::sync::{PoisonError, RwLock};
 /// What became of one file.
 #[derive(Debug, Clone)]
 pub struct FileResult {
+    /// The trial's name ([`TopoFile::name`]).
     pub name: String,
+    /// The file.
     pub path: PathBuf,
     /// Namespaces the sandbox has, `host` included (0 if the file did not parse).
     pub nodes: usize,
@@ -18,7 +20,9 @@ pub struct FileResult {
     pub links: usize,
     /// The [`diagram`] of the topology; empty if the file did not parse.
     pub diagram: String,
+    /// How long each phase of the sandboxed run took (zero if nothing was built).
     pub timings: Timings,
+    /// How the run ended.
     pub outcome: Outcome,
 }
 
