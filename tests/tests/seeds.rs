@@ -163,6 +163,31 @@ fn seed_commands_ip_netns(net: &Net) {
     assert!(String::from_utf8_lossy(&addr.stdout).contains("10.0.0.2/24"));
 }
 
+// Commands start in the test's working directory (entering the mount namespace that
+// holds /run/netns would move them to its root), or in the one given.
+#[netns_test(topology = "a -- b", checks = false)]
+fn commands_start_in_the_working_directory(net: &Net) {
+    let pwd = |cmd: &mut std::process::Command| {
+        let out = cmd.output().unwrap();
+        assert!(out.status.success(), "{:?}", out);
+        std::path::PathBuf::from(String::from_utf8_lossy(&out.stdout).trim_end())
+    };
+    let here = std::env::current_dir().unwrap();
+    assert_eq!(pwd(&mut net.node("a").command("pwd")), here);
+    assert_eq!(
+        pwd(net.node("b").command("pwd").current_dir("/proc")),
+        std::path::Path::new("/proc")
+    );
+    // `ip netns exec` is itself a command, in the same directory.
+    assert_eq!(
+        pwd(net
+            .node("host")
+            .command("ip")
+            .args(["netns", "exec", "b", "pwd"])),
+        here
+    );
+}
+
 // A 64-node star on one bridge.
 #[netns_test(topology_file = "topologies/star64.topo")]
 fn star_of_64_nodes(net: &Net) {

@@ -176,17 +176,19 @@ impl Node {
     }
 
     /// A command that starts inside the node, in a mount namespace where
-    /// `/run/netns/<node>` exists for every node (so `ip netns exec` works).
+    /// `/run/netns/<node>` exists for every node (so `ip netns exec` works), in the
+    /// current directory (or the one given with `current_dir`).
     pub fn command(&self, program: impl AsRef<std::ffi::OsStr>) -> std::process::Command {
         use std::os::unix::process::CommandExt;
         let mut cmd = std::process::Command::new(program);
         let net_fd = self.ns.raw_fd();
         let mount_fd = self.shared.mount_ns();
-        // SAFETY: setns is async-signal-safe; the fds stay open while the Net lives.
+        // SAFETY: open, setns, fchdir and close are async-signal-safe system calls;
+        // the namespace fds stay open while the Net lives.
         unsafe {
             cmd.pre_exec(move || {
                 if let Some(fd) = mount_fd {
-                    crate::sandbox::mounts::enter(fd)?;
+                    crate::sandbox::mounts::enter_here(fd)?;
                 }
                 enter(net_fd)
             });

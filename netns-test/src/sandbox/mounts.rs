@@ -47,12 +47,30 @@ fn make_on_this_thread(nodes: &[(String, i32)]) -> io::Result<OwnedFd> {
     Ok(ns.into())
 }
 
-/// Moves the calling process into the mount namespace `fd`; for `pre_exec`, in the
-/// forked, single-threaded child of `Command::spawn`.
-pub(crate) fn enter(fd: i32) -> io::Result<()> {
-    // SAFETY: setns is async-signal-safe.
-    if unsafe { libc::setns(fd, libc::CLONE_NEWNS) } != 0 {
-        return Err(io::Error::last_os_error());
+/// Moves the calling process into the mount namespace `fd`, staying in its current
+/// directory; for `pre_exec`, in the forked, single-threaded child of `Command::spawn`.
+///
+/// `setns` into a mount namespace moves the process to that namespace's root
+/// directory; the working directory is held open across it and entered again (the
+/// namespace is a copy of the one it came from, so it is the same directory).
+pub(crate) fn enter_here(fd: i32) -> io::Result<()> {
+    // SAFETY: open, setns, fchdir and close are async-signal-safe; `here` is ours.
+    unsafe {
+        let here = libc::open(
+            c".".as_ptr(),
+            libc::O_PATH | libc::O_DIRECTORY | libc::O_CLOEXEC,
+        );
+        let entered = libc::setns(fd, libc::CLONE_NEWNS);
+        let error = io::Error::last_os_error();
+        if here >= 0 {
+            if entered == 0 {
+                libc::fchdir(here);
+            }
+            libc::close(here);
+        }
+        if entered != 0 {
+            return Err(error);
+        }
     }
     Ok(())
 }
