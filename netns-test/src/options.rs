@@ -11,6 +11,11 @@ use std::time::Duration;
 pub struct Options {
     pub(crate) timeout: Duration,
     pub(crate) checks: Checks,
+    /// The `expect` statements after the body.
+    pub(crate) expects: bool,
+    /// The sandbox's stdout and stderr go through `print!`/`eprint!` (libtest's
+    /// capture); `false`: they are this process's own (a terminal).
+    pub(crate) relay_output: bool,
     pub(crate) node: Option<String>,
     pub(crate) name: Option<String>,
     pub(crate) isolation_timeout: Duration,
@@ -57,6 +62,8 @@ impl Default for Options {
         Options {
             timeout: Duration::from_secs(60),
             checks: Checks::Hub,
+            expects: true,
+            relay_output: true,
             node: None,
             name: None,
             isolation_timeout: Duration::from_millis(200),
@@ -88,6 +95,24 @@ impl Options {
     /// `false` ([`Checks::Off`]) or [`Checks::AllPairs`]; `expect` statements always run.
     pub fn checks(mut self, checks: impl Into<Checks>) -> Self {
         self.checks = checks.into();
+        self
+    }
+
+    /// The `expect` statements after the body (on by default). Off, nothing is checked
+    /// after the body if [`Options::checks`] is off too; [`Net::check`](crate::Net::check)
+    /// still runs them on demand.
+    pub fn expects(mut self, expects: bool) -> Self {
+        self.expects = expects;
+        self
+    }
+
+    /// Whether the sandbox's stdout and stderr are relayed through this process's
+    /// `print!` and `eprint!` (the default), which libtest captures per test. With
+    /// `false` the sandbox writes to this process's own stdout and stderr, as an
+    /// interactive program started in a node needs (a shell on a terminal:
+    /// `netns-test up`); stdin is always this process's.
+    pub fn relay_output(mut self, relay: bool) -> Self {
+        self.relay_output = relay;
         self
     }
 
@@ -263,7 +288,7 @@ fn seed_from(value: &str) -> Result<u64, String> {
 }
 
 /// A test's name as a directory name: `tests::a b` → `tests.a-b`.
-fn dir_name(name: &str) -> String {
+pub(crate) fn dir_name(name: &str) -> String {
     name.replace("::", ".")
         .chars()
         .map(|c| {

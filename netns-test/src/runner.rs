@@ -80,9 +80,10 @@ where
     if capture {
         crate::forensics::capture::keep_timestamps_on();
     }
-    let (node, checks, isolation) = (
+    let (node, checks, expects, isolation) = (
         options.node.clone(),
         options.checks,
+        options.expects,
         options.isolation_timeout,
     );
     let (keep, name, hooks) = (options.keep, options.name.clone(), options.hooks);
@@ -90,6 +91,7 @@ where
     let (ending, timings) = sandbox::run(
         options.timeout,
         fds,
+        options.relay_output,
         &orders,
         Box::new(move |reporter: &sandbox::Reporter| {
             reporter.phase(Phase::Build);
@@ -100,7 +102,7 @@ where
                 .map_err(|f| (Phase::Body, f))
                 .and_then(|()| {
                     reporter.phase(Phase::Checks);
-                    net.block(checks::run(&net, checks, isolation))
+                    net.block(checks::run(&net, expects, checks, isolation))
                         .map_err(|c| (Phase::Checks, Failure::Checks(c)))
                 });
             impair_summary(&net, reporter);

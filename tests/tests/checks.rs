@@ -86,6 +86,22 @@ fn a_route_added_in_the_body_makes_it_pass() {
 }
 
 #[test]
+fn expects_off_checks_nothing_after_the_body_but_net_check_still_runs_them() {
+    // The route is missing: `expect a -> b` cannot hold.
+    let options = || Options::new().checks(false).expects(false);
+    run(&topo(ROUTED), options(), |_| {}).expect("nothing is checked after the body");
+    let err = run(&topo(ROUTED), options(), |net| {
+        let failed = net.check().expect_err("net.check() runs the expects");
+        assert!(failed.contains("expect a -> b: "), "{failed}");
+        Err::<(), _>("checked on demand")
+    })
+    .expect_err("the body returned Err");
+    assert!(err.message().contains("checked on demand"), "{err}");
+    // The ring checks alone still run when asked for: here they pass.
+    run(&topo(ROUTED), Options::new().expects(false), |_| {}).unwrap();
+}
+
+#[test]
 fn an_isolation_expect_on_connected_nodes_fails() {
     let msg = failure("a 10.0.0.1/24 -- b 10.0.0.2/24; expect a -x- b", |_| {});
     assert!(

@@ -121,6 +121,7 @@ impl Net {
     pub fn check(&self) -> Result<(), String> {
         self.block(crate::checks::run(
             self,
+            true,
             crate::Checks::Hub,
             Duration::from_millis(200),
         ))

@@ -6,7 +6,10 @@
 //! - `prctl`, `dup2`, `unshare`, `setrlimit`, `sigaction`, `waitpid`, `write`, `_exit`
 //!   are plain system calls and take no user-space locks;
 //! - the test process's descriptors are replaced right after fork, and tokio's signal
-//!   pipe made private (`inherited::seal`, with its own argument);
+//!   pipe made private (`inherited::seal`, with its own argument); fds 0 to 2 are kept;
+//! - without `dup2` (output not relayed, for a terminal) fds 1 and 2 stay the test
+//!   process's own: the child writes to them with the same `write(2)` calls, through
+//!   std's stdout and stderr, whose locks are free (next point);
 //! - memory allocation: glibc's `fork` takes every malloc arena lock before forking
 //!   and releases them in both processes, so `malloc` works in the child;
 //! - std's stdout and stderr locks are taken by the forking thread around `fork`
@@ -55,12 +58,13 @@ pub(super) fn main(
     ids: userns::Ids,
     ends: ChildEnds,
     fds: usize,
+    relay_output: bool,
     orders: &Orders,
     work: Box<Work<'_>>,
 ) -> ! {
     let res = ends.res;
     let ran = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        sandbox(parent_pid, ids, ends, fds, orders, work)
+        sandbox(parent_pid, ids, ends, fds, relay_output, orders, work)
     }));
     if let Err(payload) = ran {
         let why = format!(
@@ -78,6 +82,7 @@ fn sandbox(
     ids: userns::Ids,
     ends: ChildEnds,
     fds: usize,
+    relay_output: bool,
     orders: &Orders,
     work: Box<Work<'_>>,
 ) -> ! {
@@ -91,8 +96,10 @@ fn sandbox(
         if libc::getppid() as u32 != parent_pid {
             libc::_exit(1);
         }
-        libc::dup2(ends.out, 1);
-        libc::dup2(ends.err, 2);
+        if relay_output {
+            libc::dup2(ends.out, 1);
+            libc::dup2(ends.err, 2);
+        }
     }
     // Nothing of the test process stays open here but the sandbox's own pipes.
     inherited::seal(&[ends.res, ends.ctl, ends.vault, ends.vault_tx]);

@@ -83,10 +83,13 @@ pub(crate) type Work<'a> = dyn FnOnce(&Reporter) -> Result<(), (Phase, Failure)>
 /// Runs `work` in a fresh sandbox and waits for it, at most `timeout` (then the
 /// sandbox process reads the state and capture, within a grace, and is killed).
 /// `fds` is how many file descriptors the work expects to hold at once (a namespace
-/// and a netlink socket per node, and so on); `orders` say what to keep of a failure.
+/// and a netlink socket per node, and so on); `relay_output`: the sandbox's stdout
+/// and stderr go to pipes that the parent relays (else they are the parent's own);
+/// `orders` say what to keep of a failure.
 pub(crate) fn run(
     timeout: Duration,
     fds: usize,
+    relay_output: bool,
     orders: &witness::Orders,
     work: Box<Work<'_>>,
 ) -> (Ending, Timings) {
@@ -94,7 +97,7 @@ pub(crate) fn run(
     let mut tries = 0;
     loop {
         tries += 1;
-        let (ending, timings) = run_once(timeout, fds, orders, &mut work);
+        let (ending, timings) = run_once(timeout, fds, relay_output, orders, &mut work);
         match ending.outcome {
             Outcome::Retry(_) if tries < TRIES => continue,
             _ => return (ending, timings),
@@ -109,6 +112,7 @@ const TRIES: u32 = 10;
 fn run_once(
     timeout: Duration,
     fds: usize,
+    relay_output: bool,
     orders: &witness::Orders,
     work: &mut Option<Box<Work<'_>>>,
 ) -> (Ending, Timings) {
@@ -147,6 +151,7 @@ fn run_once(
             ids,
             pipes.child_ends(page.writer()),
             fds,
+            relay_output,
             orders,
             work.take()
                 .expect("the parent keeps the work for every try"),
