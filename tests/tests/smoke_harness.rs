@@ -117,7 +117,6 @@ fn smoke_with(dir: &str, args: &[&str], env: &[(&str, &Path)], wrap: &[&str]) ->
     cmd.args(args)
         .env("NETNS_TEST_SMOKE_PATHS", fixture(dir))
         .env_remove("NETNS_TEST_SMOKE_TABLE")
-        .env_remove("NETNS_TEST_SMOKE_EXPLAIN")
         .current_dir(env!("CARGO_MANIFEST_DIR"));
     for (k, v) in env {
         cmd.env(k, v);
@@ -285,43 +284,6 @@ fn the_table_follows_the_report_when_asked() {
             .join(" ")
             .starts_with("2 topologies: 1 ok, 1 failed, 0 ignored;"),
         "{table}"
-    );
-}
-
-#[test]
-fn explain_prints_the_topology_its_addresses_and_a_drawing() {
-    let file = fixture("pass/sub/router.topo");
-    let r = smoke_with(
-        "pass",
-        &[],
-        &[("NETNS_TEST_SMOKE_EXPLAIN", file.as_path())],
-        &[],
-    );
-    assert_eq!(r.code, 0, "{}", r.out);
-    for line in [
-        "node r forward",
-        "a:eth0 10.0.1.2/24 -- r:left 10.0.1.1/24",
-        "route b default via 10.0.2.1",
-        "r (forward)",
-        "    left   10.0.1.1/24",
-        "[r] right 10.0.2.1/24 ---- 10.0.2.2/24 eth0 [b]",
-    ] {
-        assert!(r.out.lines().any(|l| l == line), "{line:?} in\n{}", r.out);
-    }
-    assert!(!r.has("running"), "explaining runs nothing: {}", r.out);
-
-    let bad = fixture("parse/bad_address.topo");
-    let r = smoke_with(
-        "pass",
-        &[],
-        &[("NETNS_TEST_SMOKE_EXPLAIN", bad.as_path())],
-        &[],
-    );
-    assert_eq!(r.code, 1, "{}", r.out);
-    assert!(
-        r.has(&format!("{}:3:20: expected an address", bad.display())),
-        "{}",
-        r.out
     );
 }
 

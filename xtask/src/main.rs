@@ -38,7 +38,8 @@ enum Task {
         #[arg(long)]
         quick: bool,
     },
-    /// A topology as Graphviz: target/netns-test/graph/NAME.dot (and .svg with `dot`)
+    /// A topology as Graphviz: <target>/netns-test/graph/NAME.dot (and .svg with `dot`), by
+    /// `netns-test graph FILE`
     Graph {
         /// The topology file
         file: PathBuf,

@@ -76,6 +76,30 @@ pub fn test_executable(target: &str, extra: &[&str]) -> Result<PathBuf, String> 
         .ok_or_else(|| format!("`{}` named no executable", show(&cmd)))
 }
 
+/// Builds the `netns-test` command (`cargo build -p netns-test-cli`) and returns its
+/// executable.
+pub fn netns_test_command() -> Result<PathBuf, String> {
+    let mut cmd = cargo(&[
+        "build",
+        "--quiet",
+        "-p",
+        "netns-test-cli",
+        "--message-format=json-render-diagnostics",
+    ]);
+    eprintln!("$ {}", show(&cmd));
+    let out = cmd
+        .stderr(std::process::Stdio::inherit())
+        .output()
+        .map_err(|e| format!("{}: {e}", show(&cmd)))?;
+    if !out.status.success() {
+        return Err(format!("`{}` failed ({})", show(&cmd), out.status));
+    }
+    let found = executables(&out.stdout).find(|e| e.name == "netns-test");
+    found
+        .map(|e| e.path)
+        .ok_or_else(|| format!("`{}` named no executable", show(&cmd)))
+}
+
 /// A built executable, as one `compiler-artifact` message of cargo's
 /// `--message-format=json` announces it.
 #[derive(Debug, PartialEq)]
