@@ -4,13 +4,22 @@
 //! the whole topology are checked here, at compile time, so a typo in a topology
 //! is a compile error pointing at the attribute rather than a failing test.
 //!
-//! ```ignore
+//! ```
 //! use netns_test::{netns_test, Net};
 //!
 //! #[netns_test(topology = "a 10.0.0.1/24 -- b 10.0.0.2/24", timeout = "10s")]
 //! fn pings(net: &Net) {
 //!     net.ping("a", "b").unwrap();
 //! }
+//! ```
+//!
+//! A mistake in the topology does not compile (`topology:1:8: expected an address like
+//! 10.0.0.1/24, found "10.0.0.300/24"`, pointing into the string):
+//!
+//! ```compile_fail
+//! # use netns_test::netns_test;
+//! #[netns_test(topology = "a -- b 10.0.0.300/24")]
+//! fn typo() {}
 //! ```
 //!
 //! Arguments (`name = literal`, comma separated):

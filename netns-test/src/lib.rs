@@ -1,15 +1,14 @@
-//! netns-test: real-network tests for Rust networking code.
-//!
-//! Each test runs in a forked child that unshares a user and a network namespace
-//! (no root needed), builds the declared topology with rtnetlink, runs the body
-//! inside and checks connectivity before the kernel tears everything down.
-//!
-//! The path of a test, in the order of the modules below: [`Options`] → [`run`] →
-//! the sandbox (fork, namespaces) → the builder (topology → kernel objects, through
-//! the kernel layer) → the body, given a [`Net`] → the checks (probes) → the report
-//! and forensics of a failure. `ARCHITECTURE.md` at the repository's root walks it.
-
+#![doc = include_str!("../README.md")]
+// The crate's documentation is the repository's README (this directory's README.md
+// links to it), so the page on docs.rs and the one on GitHub are the same guide and its
+// Rust blocks are doctests. For maintainers: the path of a test, in the order of the
+// modules below, is Options -> run -> the sandbox (fork, namespaces) -> the builder
+// (topology -> kernel objects, through the kernel layer) -> the body, given a Net ->
+// the checks (probes) -> the report and forensics of a failure. ARCHITECTURE.md at the
+// repository's root walks it.
 #![warn(missing_docs)]
+// The README shows whole files, such as a smoke test target's `fn main`.
+#![allow(clippy::needless_doctest_main)]
 
 pub use netns_test_macros::netns_test;
 pub use netns_test_topology as topology;

@@ -1,22 +1,28 @@
 //! `cargo xtask test`: what CI runs, usable locally.
 //!
-//! fmt, clippy, then the suite with cargo-nextest in two hash partitions (after
-//! checking that together they list every test exactly once), then the runtime's
-//! tests again as an unprivileged user, then the smoke suite with its table.
+//! fmt, clippy, the docs (`cargo doc` with warnings denied, then the doctests, which
+//! nextest does not run), then the suite with cargo-nextest in two hash partitions
+//! (after checking that together they list every test exactly once), the examples,
+//! then the runtime's tests again as an unprivileged user, the smoke suite with its
+//! table, and last the adoption test (minutes: it builds a crate from the packages).
 
 use crate::run::{cargo, check, show};
 use std::collections::BTreeSet;
 
 pub fn run() -> Result<(), String> {
     check(&mut cargo(&["fmt", "--all", "--check"]))?;
+    // --all-features: the fixtures and the adoption test are linted too.
     check(&mut cargo(&[
         "clippy",
         "--workspace",
         "--all-targets",
+        "--all-features",
         "--",
         "-D",
         "warnings",
     ]))?;
+    check(cargo(&["doc", "--workspace", "--no-deps"]).env("RUSTDOCFLAGS", "-D warnings"))?;
+    check(&mut cargo(&["test", "--doc", "--workspace"]))?;
     partitions_cover_the_suite()?;
     for part in ["hash:1/2", "hash:2/2"] {
         check(&mut cargo(&[
@@ -27,6 +33,16 @@ pub fn run() -> Result<(), String> {
             part,
         ]))?;
     }
+    for example in EXAMPLES {
+        check(&mut cargo(&[
+            "run",
+            "--quiet",
+            "-p",
+            "netns-test",
+            "--example",
+            example,
+        ]))?;
+    }
     if crate::run::is_root() {
         crate::rootless::run(crate::rootless::NOBODY)?;
     } else {
@@ -35,8 +51,22 @@ pub fn run() -> Result<(), String> {
         );
     }
     // The smoke suite ran above as a test target; once more for its timing table.
-    crate::smoke::run(crate::smoke::Args::default())
+    crate::smoke::run(crate::smoke::Args::default())?;
+    check(&mut cargo(&[
+        "test",
+        "-p",
+        "netns-test-tests",
+        "--features",
+        "adoption",
+        "--test",
+        "adoption",
+        "--",
+        "--nocapture",
+    ]))
 }
+
+/// `netns-test/examples/`, each run once: they must work, not only build.
+const EXAMPLES: [&str; 3] = ["client_server", "faults", "smoke_suite"];
 
 /// The two partitions are disjoint and together hold every test of the workspace.
 fn partitions_cover_the_suite() -> Result<(), String> {
