@@ -25,6 +25,7 @@ pub enum Behaviour {
 }
 
 impl Behaviour {
+    /// Every behaviour, from the most permissive to the strictest.
     pub const ALL: [Behaviour; 3] = [
         Behaviour::EndpointIndependent,
         Behaviour::AddressDependent,
@@ -41,6 +42,7 @@ impl Behaviour {
         }
     }
 
+    /// The behaviour a word names (the inverse of [`Behaviour::word`]).
     pub fn from_word(word: &str) -> Option<Behaviour> {
         Behaviour::ALL.into_iter().find(|b| b.word() == word)
     }
@@ -56,7 +58,9 @@ impl fmt::Display for Behaviour {
 /// have the familiar names, as constants.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct NatKind {
+    /// Which outbound flows share an external endpoint (RFC 4787 §4.1).
     pub mapping: Behaviour,
+    /// Which inbound packets reach a mapping (RFC 4787 §5).
     pub filtering: Behaviour,
 }
 
@@ -90,6 +94,7 @@ impl NatKind {
         ("symmetric", NatKind::SYMMETRIC),
     ];
 
+    /// The NAT with these behaviours.
     pub const fn new(mapping: Behaviour, filtering: Behaviour) -> NatKind {
         NatKind { mapping, filtering }
     }
@@ -108,6 +113,7 @@ impl NatKind {
             .map(|(n, _)| *n)
     }
 
+    /// The kind a familiar name (`full-cone`, ...) stands for.
     pub fn from_name(name: &str) -> Option<NatKind> {
         NatKind::NAMED
             .iter()
@@ -131,8 +137,11 @@ impl fmt::Display for NatKind {
 /// that interface, with the RFC 4787 behaviours of `kind`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Nat {
+    /// The router (a node with `forward`).
     pub router: String,
+    /// Its outside interface.
     pub iface: String,
+    /// The RFC 4787 behaviours.
     pub kind: NatKind,
     /// Inside hosts reach each other through their mappings (RFC 4787 REQ-9).
     pub hairpin: bool,
@@ -182,11 +191,14 @@ impl fmt::Display for Nat {
 /// A transport protocol a NAT maps and forwards.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Proto {
+    /// UDP (17).
     Udp,
+    /// TCP (6).
     Tcp,
 }
 
 impl Proto {
+    /// As written: `udp`, `tcp`.
     pub fn word(self) -> &'static str {
         match self {
             Proto::Udp => "udp",
@@ -213,12 +225,17 @@ impl fmt::Display for Proto {
 /// NAT on `router:iface`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Forward {
+    /// The NAT's router.
     pub router: String,
+    /// The NAT's outside interface, where the port is opened.
     pub iface: String,
+    /// The protocol forwarded.
     pub proto: Proto,
     /// The external port.
     pub port: u16,
+    /// Where the packets go.
     pub to: ForwardTarget,
+    /// The port they go to there.
     pub to_port: u16,
 }
 
@@ -226,7 +243,9 @@ pub struct Forward {
 /// [`crate::Topology::forward_addr`]) or an IPv4 address.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum ForwardTarget {
+    /// A node, by name.
     Node(String),
+    /// An IPv4 address inside.
     Ip(Ipv4Addr),
 }
 
@@ -255,7 +274,7 @@ pub(crate) struct Seconds(pub Duration);
 impl fmt::Display for Seconds {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let s = self.0.as_secs();
-        if s % 60 == 0 && s > 0 {
+        if s.is_multiple_of(60) && s > 0 {
             write!(f, "{}m", s / 60)
         } else {
             write!(f, "{s}s")

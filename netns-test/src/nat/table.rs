@@ -22,8 +22,11 @@ use std::time::Duration;
 /// and how long it lives without outbound traffic.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct NatMapping {
+    /// UDP or TCP.
     pub proto: Proto,
+    /// The NAT's endpoint, as the outside sees it.
     pub external: SocketAddrV4,
+    /// The inside host's endpoint behind it.
     pub internal: SocketAddrV4,
     /// The time left before the mapping expires, unless outbound traffic refreshes it.
     pub expires_in: Option<Duration>,

@@ -76,7 +76,7 @@ impl Set {
 
 /// A duration as nft prints it: `2m`, `2h4m`, `30s`, `1500ms`.
 pub(crate) fn duration(ms: u64) -> String {
-    if ms % 1000 != 0 {
+    if !ms.is_multiple_of(1000) {
         return format!("{ms}ms");
     }
     let s = ms / 1000;
