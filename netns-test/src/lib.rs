@@ -15,6 +15,12 @@ pub use netns_test_topology as topology;
 pub use netns_test_topology::{
     Behaviour, Distribution, Impairment, Nat, NatKind, Percent, Proto, Topology,
 };
+/// The rtnetlink this crate is built with: [`Node::netlink`] returns its `Handle`, so
+/// a test needs no rtnetlink dependency of its own, nor a matching version.
+pub use rtnetlink;
+/// The tokio this crate is built with: [`Node::spawn`], [`Node::runtime`] and
+/// [`Node::tokio_command`] return its types (`netns_test::tokio::task::JoinHandle`, ...).
+pub use tokio;
 
 /// Topology → kernel objects: the plan, the namespaces, the rounds of requests.
 mod builder;
@@ -55,7 +61,7 @@ pub use error::{Cause, Error, Phase, Timings};
 pub use forensics::capture::CaptureMode;
 pub use impair::Counters as RelayCounters;
 pub use nat::table::NatMapping;
-pub use net::{Iface, LinkControl, MacOrNode, NatControl, Net, Node};
+pub use net::{Iface, LinkControl, LookupError, MacOrNode, NatControl, Net, Node};
 pub use options::{Options, LONGEST};
 pub use probe::{Neighbour, NeighbourStateName, ProbeError};
 pub use report::Report;

@@ -29,38 +29,13 @@ pub struct LinkControl<'a> {
 
 impl Net {
     /// The veth pair between `a` and `b` (node or bridge names; the first such pair in
-    /// the topology). Panics, listing the pairs, if there is none.
+    /// the topology). Panics, listing the pairs, if there is none ([`Net::try_link`]
+    /// returns it instead).
     #[track_caller]
     pub fn link(&self, a: &str, b: &str) -> LinkControl<'_> {
-        let found = self.topology.links.iter().enumerate().find_map(|(i, l)| {
-            let (x, y) = (l.a.name(), l.b.name());
-            if x == a && y == b {
-                Some((i, false))
-            } else if x == b && y == a {
-                Some((i, true))
-            } else {
-                None
-            }
-        });
-        match found {
-            Some((link, swapped)) => {
-                let l = &self.topology.links[link];
-                let (x, y) = (end_ref(self, &l.a), end_ref(self, &l.b));
-                LinkControl {
-                    net: self,
-                    link,
-                    ends: if swapped { [y, x] } else { [x, y] },
-                    swapped,
-                }
-            }
-            None => {
-                let pairs: Vec<String> =
-                    self.topology.links.iter().map(|l| l.to_string()).collect();
-                panic!(
-                    "no link between {a} and {b}; links:\n  {}",
-                    pairs.join("\n  ")
-                )
-            }
+        match self.try_link(a, b) {
+            Ok(link) => link,
+            Err(e) => panic!("{e}"),
         }
     }
 
@@ -115,6 +90,20 @@ impl Net {
     fn fault(&self, f: impl std::future::Future<Output = Result<(), String>>) {
         if let Err(e) = self.block(f) {
             panic!("{e}");
+        }
+    }
+}
+
+impl<'a> LinkControl<'a> {
+    /// Link `link` of the topology; `swapped`: named from its `b` end.
+    pub(super) fn new(net: &'a Net, link: usize, swapped: bool) -> LinkControl<'a> {
+        let l = &net.topology.links[link];
+        let (x, y) = (end_ref(net, &l.a), end_ref(net, &l.b));
+        LinkControl {
+            net,
+            link,
+            ends: if swapped { [y, x] } else { [x, y] },
+            swapped,
         }
     }
 }
@@ -220,7 +209,7 @@ impl LinkControl<'_> {
     }
 }
 
-fn end_ref(net: &Net, end: &End) -> EndRef {
+pub(super) fn end_ref(net: &Net, end: &End) -> EndRef {
     match end {
         End::Node(n) => EndRef {
             node: n.node.clone(),

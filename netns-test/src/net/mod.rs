@@ -5,6 +5,8 @@
 mod assertions;
 /// Links down and up, impairments, partitions: faults at run time.
 mod faults;
+/// Nodes, links, interfaces and NATs by name: `try_` forms and their error.
+mod lookup;
 /// `NatControl`: a NAT's mappings, flush and kind from the body.
 mod nat;
 /// `Node`, `Iface`: one namespace and running code in it.
@@ -16,6 +18,7 @@ mod restore;
 
 pub use assertions::MacOrNode;
 pub use faults::LinkControl;
+pub use lookup::LookupError;
 pub use nat::NatControl;
 use node::one_worker;
 pub use node::{Iface, Node};
@@ -85,18 +88,12 @@ impl Net {
     /// The node called `name` (`host` is the sandbox's own namespace).
     ///
     /// Panics with the list of node names if there is none: a typo in a test (the
-    /// panic points at the caller's line).
+    /// panic points at the caller's line). [`Net::try_node`] returns it instead.
     #[track_caller]
     pub fn node(&self, name: &str) -> &Node {
-        match self.nodes.iter().find(|n| n.name() == name) {
-            Some(node) => node,
-            None => {
-                let names: Vec<&str> = self.nodes.iter().map(|n| n.name()).collect();
-                panic!(
-                    "no node {name:?} in this topology; nodes: {}",
-                    names.join(", ")
-                )
-            }
+        match self.try_node(name) {
+            Ok(node) => node,
+            Err(e) => panic!("{e}"),
         }
     }
 

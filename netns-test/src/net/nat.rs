@@ -26,21 +26,20 @@ pub struct NatControl<'a> {
 }
 
 impl Net {
-    /// The NAT on router `router`. Panics, listing the NAT routers, if it has none.
+    /// The NAT on router `router`. Panics, listing the NAT routers, if it has none
+    /// ([`Net::try_nat`] returns it instead).
     #[track_caller]
     pub fn nat(&self, router: &str) -> NatControl<'_> {
-        match self.nats.iter().find(|n| n.router == router) {
-            Some(entry) => NatControl { net: self, entry },
-            None => {
-                let routers: Vec<&str> = self.nats.iter().map(|n| n.router.as_str()).collect();
-                let known = if routers.is_empty() {
-                    "this topology has no nat statement".to_string()
-                } else {
-                    format!("NAT routers: {}", routers.join(", "))
-                };
-                panic!("no NAT on {router:?}; {known}")
-            }
+        match self.try_nat(router) {
+            Ok(nat) => nat,
+            Err(e) => panic!("{e}"),
         }
+    }
+}
+
+impl<'a> NatControl<'a> {
+    pub(super) fn new(net: &'a Net, entry: &'a NatEntry) -> NatControl<'a> {
+        NatControl { net, entry }
     }
 }
 

@@ -120,19 +120,13 @@ impl Node {
         &self.addrs
     }
 
-    /// The link called `name`. Panics with the node's link names if there is none.
+    /// The link called `name`. Panics with the node's link names if there is none
+    /// ([`Node::try_iface`] returns it instead).
     #[track_caller]
     pub fn iface(&self, name: &str) -> &Iface {
-        match self.ifaces.iter().find(|i| i.name == name) {
-            Some(iface) => iface,
-            None => {
-                let names: Vec<&str> = self.ifaces.iter().map(|i| i.name.as_str()).collect();
-                panic!(
-                    "node {} has no link {name:?}; links: {}",
-                    self.name,
-                    names.join(", ")
-                )
-            }
+        match self.try_iface(name) {
+            Ok(iface) => iface,
+            Err(e) => panic!("{e}"),
         }
     }
 
