@@ -9,7 +9,8 @@ use syn::spanned::Spanned;
 use syn::{Expr, ExprLit, Lit, LitBool, LitStr, Meta, Token};
 
 /// Listed in every "unknown argument" error, so a typo shows what was meant.
-const ALLOWED: &str = "`topology`, `topology_file`, `timeout`, `checks`, `node`, `seed`, `crate`";
+const ALLOWED: &str =
+    "`topology`, `topology_file`, `topologies`, `timeout`, `checks`, `node`, `seed`, `crate`";
 
 /// The arguments, each checked on its own; the topology is loaded later.
 pub(crate) struct Args {
@@ -37,6 +38,8 @@ pub(crate) enum Source {
     Inline(LitStr),
     /// Relative to `CARGO_MANIFEST_DIR`, unless absolute.
     File(LitStr),
+    /// `topologies = [lan = "a -- b", routed = "..."]`: one test per case, named after it.
+    Cases(Vec<crate::cases::Case>),
 }
 
 /// Parses the attribute's tokens, reporting every mistake at once.
@@ -45,6 +48,7 @@ pub(crate) fn parse(tokens: TokenStream) -> syn::Result<Args> {
     let mut errors = Errors::default();
     let mut topology: Option<LitStr> = None;
     let mut topology_file: Option<LitStr> = None;
+    let mut cases: Option<Vec<crate::cases::Case>> = None;
     let mut timeout = None;
     let mut checks = None;
     let mut node = None;
@@ -90,6 +94,10 @@ pub(crate) fn parse(tokens: TokenStream) -> syn::Result<Args> {
                 file_span = value.span();
                 topology_file = errors.ok(string(&name, &value));
             }
+            "topologies" => {
+                file_span = value.span();
+                cases = errors.ok(crate::cases::parse(&value));
+            }
             "timeout" => {
                 timeout = errors.ok(string(&name, &value).and_then(|lit| {
                     crate::timeout::parse_duration(&lit.value())
@@ -118,22 +126,27 @@ pub(crate) fn parse(tokens: TokenStream) -> syn::Result<Args> {
     }
 
     // Judged on the names given, so `topology = 1` is not also "missing".
-    match (seen.contains("topology"), seen.contains("topology_file")) {
-        (true, true) => errors.push(syn::Error::new(
-            file_span,
-            "`topology` and `topology_file` are mutually exclusive; keep one",
-        )),
-        (false, false) => errors.push(syn::Error::new(
+    let given = ["topology", "topology_file", "topologies"]
+        .into_iter()
+        .filter(|n| seen.contains(*n))
+        .count();
+    match given {
+        0 => errors.push(syn::Error::new(
             Span::call_site(),
             "missing topology: add `topology = \"a -- b\"` or \
              `topology_file = \"tests/topologies/x.topo\"`",
         )),
-        _ => {}
+        1 => {}
+        _ => errors.push(syn::Error::new(
+            file_span,
+            "`topology`, `topology_file` and `topologies` are mutually exclusive; keep one",
+        )),
     }
     errors.finish()?;
-    let source = match (topology, topology_file) {
-        (Some(inline), None) => Source::Inline(inline),
-        (None, Some(file)) => Source::File(file),
+    let source = match (topology, topology_file, cases) {
+        (Some(inline), None, None) => Source::Inline(inline),
+        (None, Some(file), None) => Source::File(file),
+        (None, None, Some(cases)) => Source::Cases(cases),
         _ => unreachable!("exactly one source, or an error above"),
     };
     Ok(Args {
@@ -150,10 +163,11 @@ fn path_text(path: &syn::Path) -> String {
     quote::quote!(#path).to_string().replace(' ', "")
 }
 
-fn example(name: &str) -> &'static str {
+pub(crate) fn example(name: &str) -> &'static str {
     match name {
         "topology" => "`topology = \"a -- b\"`",
         "topology_file" => "`topology_file = \"tests/topologies/x.topo\"`",
+        "topologies" => "`topologies = [lan = \"a -- b\", routed = \"a -- r; r -- b\"]`",
         "timeout" => "`timeout = \"30s\"`",
         "checks" => "`checks = false`",
         "node" => "`node = \"a\"`",
@@ -285,16 +299,22 @@ mod tests {
 
     #[test]
     fn both_topologies() {
+        let exclusive =
+            "`topology`, `topology_file` and `topologies` are mutually exclusive; keep one";
         assert_eq!(
             error(quote!(topology = "a -- b", topology_file = "x.topo")),
-            "`topology` and `topology_file` are mutually exclusive; keep one"
+            exclusive
+        );
+        assert_eq!(
+            error(quote!(topology = "a -- b", topologies = [x = "a -- b"])),
+            exclusive
         );
     }
 
     #[test]
     fn unknown_arguments() {
-        let expected = "expected one of `topology`, `topology_file`, `timeout`, `checks`, \
-                        `node`, `seed`, `crate`";
+        let expected = "expected one of `topology`, `topology_file`, `topologies`, `timeout`, \
+                        `checks`, `node`, `seed`, `crate`";
         for (tokens, name) in [
             (quote!(topolgy = "a -- b"), "topolgy"),
             (quote!(topology::x = "a -- b"), "topology::x"),

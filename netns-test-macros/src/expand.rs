@@ -36,7 +36,9 @@ pub(crate) fn netns_test(attr: TokenStream, item: TokenStream) -> TokenStream {
         Some(loaded),
     ) = (&args, &loaded)
     {
-        errors.ok(check_node(node, &loaded.topology));
+        for one in loaded {
+            errors.ok(check_node(node, one));
+        }
     }
     match (errors.finish(), args, shape, loaded) {
         (Ok(()), Some(args), Some(shape), Some(loaded)) => generate(func, &args, shape, &loaded),
@@ -56,22 +58,31 @@ fn with_item(error: syn::Error, item: TokenStream) -> TokenStream {
     tokens
 }
 
-/// `node = "..."` must name a node of the topology (`host` always is one).
-fn check_node(node: &LitStr, topology: &Topology) -> syn::Result<()> {
+/// `node = "..."` must name a node of the topology (of every case; `host` always is
+/// one).
+fn check_node(node: &LitStr, loaded: &Loaded) -> syn::Result<()> {
     let name = node.value();
+    let topology: &Topology = &loaded.topology;
     if topology.has_node(&name) {
         return Ok(());
     }
+    let whose = match &loaded.case {
+        Some(case) => format!("case `{case}`'s topology's"),
+        None => "the topology's".to_string(),
+    };
     Err(syn::Error::new(
         node.span(),
         format!(
-            "unknown node {name:?}: the topology's nodes are {}",
+            "unknown node {name:?}: {whose} nodes are {}",
             topology.node_names().join(", ")
         ),
     ))
 }
 
-fn generate(func: ItemFn, args: &Args, shape: Shape, loaded: &Loaded) -> TokenStream {
+/// One `#[test]` named after the function, or for `topologies = [...]` a module named
+/// after it with one `#[test]` per case (`reaches::lan`, `reaches::routed`), as
+/// rstest's cases are: filters and nextest see each case.
+fn generate(func: ItemFn, args: &Args, shape: Shape, loaded: &[Loaded]) -> TokenStream {
     let ItemFn {
         attrs,
         vis,
@@ -100,31 +111,6 @@ fn generate(func: ItemFn, args: &Args, shape: Shape, loaded: &Loaded) -> TokenSt
         block,
     };
 
-    let text = &loaded.text;
-    let mut options = quote! {
-        #krate::Options::new()
-            .name(::core::concat!(::core::module_path!(), "::", ::core::stringify!(#name)))
-    };
-    if let Some(ms) = args.timeout {
-        let ms = Literal::u64_unsuffixed(ms);
-        options.extend(quote!(.timeout(::core::time::Duration::from_millis(#ms))));
-    }
-    match &args.checks {
-        Some(Checks::Switch(on)) => options.extend(quote!(.checks(#on))),
-        Some(Checks::AllPairs(lit)) => {
-            let all_pairs = quote_spanned!(lit.span()=> #krate::Checks::AllPairs);
-            options.extend(quote!(.checks(#all_pairs)));
-        }
-        None => {}
-    }
-    if let Some(node) = &args.node {
-        options.extend(quote!(.node(#node)));
-    }
-    if let Some(seed) = args.seed {
-        let seed = Literal::u64_unsuffixed(seed);
-        options.extend(quote!(.seed(#seed)));
-    }
-
     let net = Ident::new("__netns_test_net", Span::mixed_site());
     let param = if shape.takes_net || shape.is_async {
         net.to_token_stream()
@@ -139,25 +125,77 @@ fn generate(func: ItemFn, args: &Args, shape: Shape, loaded: &Loaded) -> TokenSt
     if shape.is_async {
         call = quote!(#net.block_on(#call));
     }
-    let topology = quote!(#krate::__private::topology(#text));
     let closure = quote!(|#param: &#krate::Net| #call);
-    // A wrong return type (`-> i32`) fails the runtime's `TestResult` bound, which rustc
-    // reports on the whole call: spanning it on the return type points the error there
-    // rather than at the attribute. Only with the default path: a wrong `crate` path
-    // must be reported on its literal.
-    let run = match &args.krate {
-        Some(path) => quote!(#path::__private::run_test(#topology, #options, #closure)),
-        None => quote_spanned! {ret_span=>
-            ::netns_test::__private::run_test(#topology, #options, #closure)
-        },
+    // The run of one topology, in a test named `test`.
+    let run = |test: &Ident, text: &TokenStream| {
+        let mut options = quote! {
+            #krate::Options::new()
+                .name(::core::concat!(::core::module_path!(), "::", ::core::stringify!(#test)))
+        };
+        if let Some(ms) = args.timeout {
+            let ms = Literal::u64_unsuffixed(ms);
+            options.extend(quote!(.timeout(::core::time::Duration::from_millis(#ms))));
+        }
+        match &args.checks {
+            Some(Checks::Switch(on)) => options.extend(quote!(.checks(#on))),
+            Some(Checks::AllPairs(lit)) => {
+                let all_pairs = quote_spanned!(lit.span()=> #krate::Checks::AllPairs);
+                options.extend(quote!(.checks(#all_pairs)));
+            }
+            None => {}
+        }
+        if let Some(node) = &args.node {
+            options.extend(quote!(.node(#node)));
+        }
+        if let Some(seed) = args.seed {
+            let seed = Literal::u64_unsuffixed(seed);
+            options.extend(quote!(.seed(#seed)));
+        }
+        let topology = quote!(#krate::__private::topology(#text));
+        // A wrong return type (`-> i32`) fails the runtime's `TestResult` bound, which
+        // rustc reports on the whole call: spanning it on the return type points the
+        // error there rather than at the attribute. Only with the default path: a
+        // wrong `crate` path must be reported on its literal.
+        match &args.krate {
+            Some(path) => quote!(#path::__private::run_test(#topology, #options, #closure)),
+            None => quote_spanned! {ret_span=>
+                ::netns_test::__private::run_test(#topology, #options, #closure)
+            },
+        }
     };
 
+    if let [Loaded {
+        case: None, text, ..
+    }] = loaded
+    {
+        let run = run(&name, text);
+        return quote! {
+            #[::core::prelude::v1::test]
+            #(#outer)*
+            #vis fn #name() {
+                #body_fn
+                #run
+            }
+        };
+    }
+    let tests = loaded.iter().map(|one| {
+        let case = one.case.as_ref().expect("a case of `topologies`");
+        let run = run(case, &one.text);
+        quote! {
+            #[::core::prelude::v1::test]
+            #(#outer)*
+            pub(super) fn #case() {
+                #run
+            }
+        }
+    });
     quote! {
-        #[::core::prelude::v1::test]
-        #(#outer)*
-        #vis fn #name() {
+        #[allow(non_snake_case)]
+        #vis mod #name {
+            #[allow(unused_imports)]
+            use super::*;
             #body_fn
-            #run
+            #(#tests)*
         }
     }
 }
@@ -315,6 +353,15 @@ mod tests {
                 )
             ),
             ["unknown node \"c\": the topology's nodes are host, a, b"]
+        );
+        assert_eq!(
+            errors(
+                quote!(topologies = [one = "a -- c", two = "a -- b"], node = "c"),
+                quote!(
+                    fn t() {}
+                )
+            ),
+            ["unknown node \"c\": case `two`'s topology's nodes are host, a, b"]
         );
         assert!(errors(
             quote!(topology = "a -- b", node = "host"),

@@ -24,7 +24,10 @@
 //!
 //! Arguments (`name = literal`, comma separated):
 //! - `topology = "..."` or `topology_file = "path"` (relative to the crate's
-//!   `CARGO_MANIFEST_DIR`): exactly one of them;
+//!   `CARGO_MANIFEST_DIR`), or `topologies = [lan = "a -- b", routed = "..."]`:
+//!   exactly one of them. With `topologies`, the body runs once per case, each case a
+//!   test of its own named after it (`reaches::lan`, `reaches::routed`: a module named
+//!   after the function holds them, as rstest's cases do);
 //! - `timeout = "30s"` (`ms`, `s` or `m`);
 //! - `checks = false`: skip the segment checks after the body (`checks = "all-pairs"`:
 //!   every member of a segment against every other instead of against its hub);
@@ -42,6 +45,8 @@
 mod errors;
 // The attribute's arguments, each checked on its own.
 mod args;
+// `topologies = [...]`: its cases.
+mod cases;
 // The `timeout` argument's value, read by the topology crate's duration grammar.
 mod timeout;
 // The topology, inline or from a file, parsed and validated.

@@ -8,18 +8,45 @@ use std::path::{Path, PathBuf};
 
 /// A topology that parsed, and the expression that gives its text at run time.
 pub(crate) struct Loaded {
+    /// The case's name, for `topologies = [...]`.
+    pub(crate) case: Option<syn::Ident>,
     pub(crate) topology: Topology,
     pub(crate) text: TokenStream,
 }
 
-/// Parses the topology; errors are spanned on the `topology`/`topology_file` literal
-/// and carry `NAME:LINE:COL`, since stable Rust cannot point inside a string.
-pub(crate) fn load(source: &Source) -> syn::Result<Loaded> {
+/// Parses the topologies (one, or each case's); errors are spanned on the literal and
+/// carry `NAME:LINE:COL`, since stable Rust cannot point inside a string. Every case
+/// with a mistake is reported at once.
+pub(crate) fn load(source: &Source) -> syn::Result<Vec<Loaded>> {
     match source {
+        Source::Cases(cases) => {
+            let mut errors = crate::errors::Errors::default();
+            let loaded: Vec<Loaded> = cases
+                .iter()
+                .filter_map(|case| {
+                    errors.ok(
+                        load_one(&Source::Inline(case.topology.clone())).map(|l| Loaded {
+                            case: Some(case.name.clone()),
+                            ..l
+                        }),
+                    )
+                })
+                .collect();
+            errors.finish()?;
+            Ok(loaded)
+        }
+        one => Ok(vec![load_one(one)?]),
+    }
+}
+
+fn load_one(source: &Source) -> syn::Result<Loaded> {
+    match source {
+        Source::Cases(_) => unreachable!("cases are loaded one by one"),
         Source::Inline(lit) => {
             let topology = netns_test_topology::parse(&lit.value())
                 .map_err(|e| syn::Error::new(lit.span(), e))?;
             Ok(Loaded {
+                case: None,
                 topology,
                 text: quote!(#lit),
             })
@@ -47,6 +74,7 @@ pub(crate) fn load(source: &Source) -> syn::Result<Loaded> {
                 }
             };
             Ok(Loaded {
+                case: None,
                 topology,
                 text: include,
             })

@@ -1,0 +1,6 @@
+use netns_test::netns_test;
+
+#[netns_test(topologies = [])]
+fn t() {}
+
+fn main() {}
