@@ -38,7 +38,7 @@ enum Task {
         #[arg(long)]
         quick: bool,
     },
-    /// A topology as Graphviz: <target>/netns-test/graph/NAME.dot (and .svg with `dot`), by
+    /// A topology as Graphviz: `<target>/netns-test/graph/NAME.dot` (and `.svg` with `dot`), by
     /// `netns-test graph FILE`
     Graph {
         /// The topology file
