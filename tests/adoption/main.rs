@@ -96,6 +96,9 @@ fn a_new_crate_goes_green_with_the_readmes_lines() {
     std::fs::create_dir_all(adopter.join("tests")).unwrap();
     std::fs::write(adopter.join("tests/network.rs"), blocks.first_test()).unwrap();
     std::fs::write(adopter.join("tests/readme.rs"), blocks.other_tests()).unwrap();
+    for (path, text) in blocks.files() {
+        std::fs::write(adopter.join(path), text).unwrap();
+    }
 
     let target = std::env::var_os("NETNS_TEST_ADOPTION_TARGET")
         .map(PathBuf::from)
@@ -128,23 +131,28 @@ fn a_new_crate_goes_green_with_the_readmes_lines() {
         .arg("--root")
         .arg(&install)
         .env("CARGO_TARGET_DIR", &target));
-    let topo = s.file("adopter/two_homes.topo", readme::TWO_HOMES);
+    // The README's NAT example network: c1 reaches the public server through its NAT.
+    let topo = adopter.join("tests/two_homes.topo");
+    assert!(
+        topo.is_file(),
+        "the README marks no tests/two_homes.topo block"
+    );
     let command = install.join("bin/netns-test");
     let checked = run(Command::new(&command).arg("check").arg(&topo));
     assert!(
-        checked.contains("two_homes.topo: ok (4 nodes, 2 links, 0 bridges)"),
+        checked.contains("two_homes.topo: ok (6 nodes, 5 links, 1 bridges)"),
         "{checked}"
     );
     let up = run(Command::new(&command)
         .args([
             "up",
-            "two_homes.topo",
-            "a",
+            "tests/two_homes.topo",
+            "c1",
             "--",
             "ping",
             "-c1",
             "-W2",
-            "10.0.2.2",
+            "203.0.113.10",
         ])
         .current_dir(&adopter)
         .env("CARGO_TARGET_DIR", &target));

@@ -1,45 +1,48 @@
 //! The README's blocks that a new user copies: the marked `Cargo.toml` blocks, merged
 //! table by table, and the Rust blocks that hold `#[netns_test]` tests.
 
-/// The README's topology of two homes and a router.
-pub const TWO_HOMES: &str = "\
-node r forward
-a 10.0.1.2/24 -- r:left 10.0.1.1/24
-r:right 10.0.2.1/24 -- b 10.0.2.2/24
-route a default via 10.0.1.1
-route b default via 10.0.2.1
-expect a <-> b
-";
-
 /// What the adoption test takes from the README.
 #[derive(Debug)]
 pub struct Blocks {
     /// The blocks marked for Cargo.toml, in order.
     toml: Vec<String>,
     /// Every ```rust block with a `#[netns_test]`, in order; the first is the example
-    /// at the top.
+    /// at the top. `rust,ignore` ones too: rustdoc cannot build an example that reads
+    /// a file of the user's crate, so this test runs it.
     tests: Vec<String>,
+    /// The blocks marked as files of the new crate: (path, text).
+    files: Vec<(String, String)>,
 }
 
 /// The comment that marks a block for Cargo.toml.
 const TOML_MARK: &str = "appends this block to a new crate's Cargo.toml";
+/// The comment that marks a block as a file of the new crate: the path follows it.
+const FILE_MARK: &str = "writes this block to a new crate's ";
 
 impl Blocks {
     pub fn of(readme: &str) -> Blocks {
         let mut blocks = Blocks {
             toml: Vec::new(),
             tests: Vec::new(),
+            files: Vec::new(),
         };
         let mut lines = readme.lines();
         let mut marked = false;
+        let mut file: Option<String> = None;
         while let Some(line) = lines.next() {
             if line.contains(TOML_MARK) {
                 marked = true;
                 continue;
             }
+            if let Some((_, rest)) = line.split_once(FILE_MARK) {
+                let path = rest.split_whitespace().next().unwrap_or_default();
+                file = Some(path.trim_end_matches('.').to_string());
+                continue;
+            }
             let Some(info) = line.strip_prefix("```") else {
                 if !line.trim().is_empty() {
                     marked = false;
+                    file = None;
                 }
                 continue;
             };
@@ -48,9 +51,11 @@ impl Blocks {
                 .take_while(|l| !l.starts_with("```"))
                 .collect();
             let body = body.join("\n") + "\n";
-            if info == "toml" && marked {
+            if let Some(path) = file.take() {
+                blocks.files.push((path, body));
+            } else if info == "toml" && marked {
                 blocks.toml.push(body);
-            } else if info == "rust" && body.contains("#[netns_test(") {
+            } else if (info == "rust" || info == "rust,ignore") && body.contains("#[netns_test(") {
                 blocks.tests.push(body);
             }
             marked = false;
@@ -92,6 +97,11 @@ impl Blocks {
             }
         }
         out
+    }
+
+    /// The files the README's examples read, (path in the crate, text).
+    pub fn files(&self) -> &[(String, String)] {
+        &self.files
     }
 
     /// The example at the top, as the user pastes it.
@@ -168,17 +178,28 @@ async fn second() {}
 ```rust
 fn not_a_test() {}
 ```
+<!-- x writes this block to a new crate's tests/x.topo. -->
+```text
+a -- b
+```
+```rust,ignore
+#[netns_test(topology_file = \"tests/x.topo\")]
+fn third() {}
+```
 ";
         let b = Blocks::of(readme);
         assert_eq!(
             b.cargo_toml(),
             "\n[dev-dependencies]\nnetns-test = \"0.1\"\ntokio = \"1\"\n\n[profile.dev]\ndebug = 1\n"
         );
-        assert_eq!(b.test_names(), ["first", "second"]);
-        assert!(b.first_test().contains("fn first"));
+        assert_eq!(b.test_names(), ["first", "second", "third"]);
         assert_eq!(
-            b.other_tests(),
-            "mod block_2 {\nuse x;\n#[netns_test(topology = \"a -- b\")]\nasync fn second() {}\n}\n"
+            b.files(),
+            [("tests/x.topo".to_string(), "a -- b\n".to_string())]
         );
+        assert!(b.first_test().contains("fn first"));
+        assert!(b.other_tests().starts_with(
+            "mod block_2 {\nuse x;\n#[netns_test(topology = \"a -- b\")]\nasync fn second() {}\n}\n"
+        ));
     }
 }

@@ -18,13 +18,6 @@ impl Scratch {
     pub fn path(&self, relative: &str) -> PathBuf {
         self.0.join(relative)
     }
-
-    /// Writes `text` to `relative` and returns its path.
-    pub fn file(&self, relative: &str, text: &str) -> PathBuf {
-        let path = self.path(relative);
-        std::fs::write(&path, text).unwrap();
-        path
-    }
 }
 
 impl Drop for Scratch {
