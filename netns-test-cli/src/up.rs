@@ -12,7 +12,6 @@
 
 use crate::{output, read, terminal};
 use netns_test::{Net, Options};
-use std::io::{Read, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
@@ -87,10 +86,10 @@ pub fn run(args: Args) -> Result<ExitCode, String> {
     if let Ok(dir) = output::dir("up") {
         options = options.forensics_dir(dir.join(&name));
     }
-    // The body runs in the sandbox, another process: its program's exit code comes
-    // back through this pipe.
-    let (mut code_rx, mut code_tx) =
-        std::io::pipe().map_err(|e| format!("a pipe for the exit code: {e}"))?;
+    // The body runs in the sandbox, another process that gets none of this process's
+    // descriptors: its program's exit code comes back in a file (the same filesystem).
+    let code_file = CodeFile::new()?;
+    let code_path = code_file.0.clone();
     let checks = !args.no_checks;
     let file = args.file.display().to_string();
     let saved = terminal::Saved::take();
@@ -118,19 +117,17 @@ pub fn run(args: Args) -> Result<ExitCode, String> {
                 127
             }
         };
-        code_tx
-            .write_all(&code.to_le_bytes())
+        std::fs::write(&code_path, code.to_string())
             .map_err(|e| format!("passing the exit code on: {e}"))
     });
     // An interactive shell took the terminal for its own process group.
     saved.restore();
     match result {
         Ok(()) => {
-            let mut code = [0u8; 4];
-            code_rx
-                .read_exact(&mut code)
-                .map_err(|e| format!("reading the program's exit code: {e}"))?;
-            let code = i32::from_le_bytes(code);
+            let code: i32 = std::fs::read_to_string(&code_file.0)
+                .ok()
+                .and_then(|text| text.trim().parse().ok())
+                .ok_or("the program's exit code did not come back")?;
             Ok(ExitCode::from(u8::try_from(code).unwrap_or(1)))
         }
         Err(e) if e.is_unavailable() => Err(e.message()),
@@ -138,6 +135,29 @@ pub fn run(args: Args) -> Result<ExitCode, String> {
             eprintln!("{e}");
             Ok(ExitCode::FAILURE)
         }
+    }
+}
+
+/// Where the body leaves the program's exit code: a new file of this process's own in
+/// the temporary directory, removed afterwards.
+struct CodeFile(std::path::PathBuf);
+
+impl CodeFile {
+    fn new() -> Result<CodeFile, String> {
+        let path = std::env::temp_dir().join(format!("netns-test-up-{}.code", std::process::id()));
+        std::fs::OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .open(&path)
+            .map_err(|e| format!("a file for the exit code, {}: {e}", path.display()))?;
+        Ok(CodeFile(path))
+    }
+}
+
+impl Drop for CodeFile {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
     }
 }
 
