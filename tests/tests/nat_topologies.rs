@@ -143,6 +143,6 @@ fn the_readme_shows_this_example() {
             .collect::<Vec<_>>()
             .join("\n")
     };
-    let readme_example = &readme[readme.find("### NATs and hole punching").unwrap()..];
+    let readme_example = &readme[readme.find("# NATs and hole punching").unwrap()..];
     assert_eq!(body(readme_example), body(here));
 }
