@@ -124,13 +124,23 @@ fn a_new_crate_goes_green_with_the_readmes_lines() {
     );
 
     // The command, installed from its package as `cargo install netns-test-cli` would.
+    // `cargo install --path` reads no workspace's [patch]: the same patch as config.
     let install = s.path("install");
-    run(cargo(&adopter)
+    let mut installing = cargo(&adopter);
+    installing
         .args(["install", "--offline", "--debug", "--path"])
         .arg(unpacked.join(format!("netns-test-cli-{version}")))
         .arg("--root")
         .arg(&install)
-        .env("CARGO_TARGET_DIR", &target));
+        .env("CARGO_TARGET_DIR", &target);
+    for c in &CRATES[..3] {
+        let dir = unpacked.join(format!("{c}-{version}"));
+        installing.arg("--config").arg(format!(
+            "patch.crates-io.{c}.path={:?}",
+            dir.display().to_string()
+        ));
+    }
+    run(&mut installing);
     // The README's NAT example network: c1 reaches the public server through its NAT.
     let topo = adopter.join("tests/two_homes.topo");
     assert!(
