@@ -31,6 +31,7 @@ const MAX_TIME: Duration = Duration::from_secs(60);
 /// harness's impairment relay (see `docs/topology.md`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct Impairment {
+    /// Added to every packet's way.
     pub delay: Option<Duration>,
     /// Random variation of the delay (needs `delay`).
     pub jitter: Option<Duration>,
@@ -41,6 +42,7 @@ pub struct Impairment {
     /// `loss P burst N`: losses come in bursts of `N` packets on average, the
     /// long-run loss staying `P` (Gilbert's two-state model; needs `loss`).
     pub loss_burst: Option<u32>,
+    /// Packets sent twice.
     pub duplicate: Option<Percent>,
     /// Packets sent at once, without the delay, so that they overtake others
     /// (needs `delay`).
@@ -72,6 +74,7 @@ impl Distribution {
         ("pareto", Distribution::Pareto),
     ];
 
+    /// As written after `jitter T`.
     pub fn word(self) -> &'static str {
         Distribution::WORDS
             .iter()
@@ -86,6 +89,7 @@ impl Distribution {
 pub struct Percent(u32);
 
 impl Percent {
+    /// 100%.
     pub const MAX: Percent = Percent(100_000);
 
     /// `None` above 100 000 (100%).

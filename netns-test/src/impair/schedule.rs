@@ -29,12 +29,16 @@ pub struct Counters {
     pub sent: u64,
     /// GSO super-frames split into wire frames for per-frame decisions.
     pub split: u64,
+    /// Frames lost by decision.
     pub lost: u64,
     /// Losses that followed a frame that was not lost: `lost / loss_bursts` is the
     /// mean burst length.
     pub loss_bursts: u64,
+    /// Frames sent twice.
     pub duplicated: u64,
+    /// Frames sent ahead of others.
     pub reordered: u64,
+    /// Frames with a bit flipped.
     pub corrupted: u64,
     /// Dropped because `limit` frames waited for the serialiser.
     pub overlimit: u64,
