@@ -45,6 +45,9 @@ mod parse;
 pub mod duration;
 // Link impairments: their types, the values of their options, how they print.
 mod impair;
+// An impairment from a link's words (`FromStr`), and one built in code held to the
+// same rules (`Impairment::validate`).
+mod impair_text;
 // NATs and port forwards: their types, the values of their words, how they print.
 mod nat;
 // Generated interface names (defaults, bridge ports); no name twice in a node.

@@ -136,6 +136,12 @@ impl LinkControl<'_> {
     /// ends are made again with the same names, indexes, MACs, MTU and bridge, and
     /// their declared addresses and routes put back; the nodes see a carrier flap and
     /// lose their neighbour entries on it, as when a cable is swapped.
+    ///
+    /// The impairment obeys the language's rules ([`Impairment::validate`]: jitter
+    /// needs a delay, a rate is above 0, ...); one that breaks them panics at the
+    /// caller with the language's message. `"delay 20ms loss 1%".parse()` makes one
+    /// from a link's words.
+    #[track_caller]
     pub fn impair(&self, imp: Impairment) {
         self.impair_each([imp, imp]);
     }
@@ -144,6 +150,14 @@ impl LinkControl<'_> {
     /// `net.link("a", "b")`.
     #[track_caller]
     pub fn impair_each(&self, mut imps: [Impairment; 2]) {
+        for (imp, dir) in imps.iter().zip(["a→b", "b→a"]) {
+            if let Err(e) = imp.validate() {
+                panic!(
+                    "impairment of {dir} is not one a topology could declare: {}",
+                    e.message
+                );
+            }
+        }
         let mut ends = self.ends.clone();
         if self.swapped {
             imps.swap(0, 1);

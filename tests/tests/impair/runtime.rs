@@ -90,3 +90,23 @@ fn splicing_at_run_time_puts_the_routes_back(net: &Net) {
         assert!(rtt >= Duration::from_millis(10), "{target}: {rtt:?}");
     }
 }
+
+/// The run-time path takes what a link's words take, and refuses what the language
+/// refuses, with its message.
+#[netns_test(topology = "a 10.0.0.1/24 -- b 10.0.0.2/24", timeout = "20s")]
+fn an_impairment_from_a_links_words_applies_at_run_time(net: &Net) {
+    let imp: Impairment = "delay 15ms".parse().unwrap();
+    net.link("a", "b").impair(imp);
+    net.ping("a", "b").unwrap();
+    let rtt = net.ping("a", "b").unwrap();
+    assert!(rtt >= Duration::from_millis(30), "{rtt:?}");
+}
+
+#[netns_test(topology = "a -- b")]
+#[should_panic(expected = "jitter needs a delay")]
+fn an_impairment_the_language_refuses_is_refused_at_run_time(net: &Net) {
+    net.link("a", "b").impair(Impairment {
+        jitter: Some(Duration::from_millis(5)),
+        ..Impairment::default()
+    });
+}
