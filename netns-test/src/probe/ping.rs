@@ -153,6 +153,14 @@ impl fmt::Debug for Pinger {
 
 static NEXT_IDENT: AtomicU16 = AtomicU16::new(1);
 
+/// The sequence number of the next echo request, for every ping of the process.
+/// On a Linux ICMP datagram socket the kernel owns the identifier, so surge-ping
+/// matches a reply by (address, sequence) alone: were each ping to count from 0, the
+/// late reply to an earlier ping's timed-out first try would be taken for the next
+/// ping's reply (an RTT shorter than the path, or a reply from a request that is not
+/// this one). Counting on across pings, a reply only ever answers its own request.
+static NEXT_SEQ: AtomicU16 = AtomicU16::new(0);
+
 /// The kernel's neighbour tables are shared by every network namespace of the
 /// machine, 1024 entries per family by default (gc_thresh3, settable only in the
 /// initial namespace): many large sandboxes at once, or namespaces still being
@@ -198,9 +206,10 @@ impl Pinger {
         let mut pinger = self.client.pinger(to, ident).await;
         let payload = [0u8; 16];
         let mut last_send_error = None;
-        for (seq, wait) in tries.waits.iter().enumerate() {
+        for wait in &tries.waits {
             pinger.timeout(*wait);
-            match pinger.ping(PingSequence(seq as u16), &payload).await {
+            let seq = PingSequence(NEXT_SEQ.fetch_add(1, Ordering::Relaxed));
+            match pinger.ping(seq, &payload).await {
                 // surge-ping hands over ICMP errors that quote our request as if they
                 // were replies: only an echo reply is one.
                 Ok((packet, rtt)) => match icmp_error(&packet) {
