@@ -4,6 +4,7 @@
 
 mod bench;
 mod graph;
+mod other_os;
 mod rootless;
 mod run;
 mod smoke;
@@ -38,6 +39,11 @@ enum Task {
         #[arg(long)]
         quick: bool,
     },
+    /// Compile netns-test and its API test for other OSes (default: x86_64-apple-darwin)
+    OtherOs {
+        /// Rust target triples
+        targets: Vec<String>,
+    },
     /// A topology as Graphviz: `<target>/netns-test/graph/NAME.dot` (and `.svg` with `dot`), by
     /// `netns-test graph FILE`
     Graph {
@@ -58,6 +64,14 @@ fn main() -> ExitCode {
         Task::Rootless { uid } => rootless::run(uid),
         Task::Bench { quick } => bench::run(quick),
         Task::Graph { file } => graph::run(&file),
+        Task::OtherOs { targets } if targets.is_empty() => {
+            let defaults: Vec<String> = other_os::DEFAULT_TARGETS
+                .iter()
+                .map(|t| t.to_string())
+                .collect();
+            other_os::run(&defaults)
+        }
+        Task::OtherOs { targets } => other_os::run(&targets),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -110,6 +124,14 @@ mod tests {
             other => panic!("{other:?}"),
         }
         assert!(parse(&["graph"]).is_err());
+        assert!(matches!(
+            parse(&["other-os"]),
+            Ok(Some(Task::OtherOs { targets })) if targets.is_empty()
+        ));
+        assert!(matches!(
+            parse(&["other-os", "x86_64-unknown-freebsd", "x86_64-pc-windows-msvc"]),
+            Ok(Some(Task::OtherOs { targets })) if targets.len() == 2
+        ));
         assert!(parse(&["graph", "a", "b"]).is_err());
         assert!(parse(&["test", "extra"]).is_err());
         assert!(parse(&["nonsense"]).is_err());

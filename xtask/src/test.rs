@@ -3,8 +3,9 @@
 //! fmt, clippy, the docs (`cargo doc` with warnings denied, then the doctests, which
 //! nextest does not run), then the suite with cargo-nextest in two hash partitions
 //! (after checking that together they list every test exactly once), the examples,
-//! then the runtime's tests again as an unprivileged user, the smoke suite with its
-//! table, and last the adoption test (minutes: it builds a crate from the packages).
+//! then the runtime's tests again as an unprivileged user, the runtime compiled for
+//! macOS (`other_os.rs`), the smoke suite with its table, and last the adoption test
+//! (minutes: it builds a crate from the packages).
 
 use crate::run::{cargo, check, show};
 use std::collections::BTreeSet;
@@ -48,6 +49,18 @@ pub fn run() -> Result<(), String> {
     } else {
         eprintln!(
             "xtask: not root: the suite above already ran unprivileged; skipping the rootless pass"
+        );
+    }
+    if crate::other_os::available() {
+        let targets: Vec<String> = crate::other_os::DEFAULT_TARGETS
+            .iter()
+            .map(|t| t.to_string())
+            .collect();
+        crate::other_os::run(&targets)?;
+    } else {
+        eprintln!(
+            "xtask: SKIPPED the other-OS check: no standard library source here, and only \
+             root may install it (`cargo xtask other-os` says what it needs)"
         );
     }
     // The smoke suite ran above as a test target; once more for its timing table.
