@@ -9,7 +9,8 @@
 //!   expects, options from small pools, so that they collide): nearly every text gets
 //!   through the syntax into the checks that need the whole network; same promises.
 //! - `roundtrip`: the same statements, and every model also answers its queries
-//!   (segments, interfaces, target addresses) without a panic.
+//!   (segments, interfaces, target addresses, NATs' external addresses and forwards'
+//!   targets, which the runtime takes for granted in a valid model) without a panic.
 
 use netns_test_topology::{parse, Target, Topology};
 
@@ -82,12 +83,33 @@ fn queries(t: &Topology) {
         );
         let _ = t.target_addr(&e.from, &Target::Node(e.from.clone()));
     }
+    // What the runtime builds a NAT from (`nat::Setup::new` expects them).
+    for nat in &t.nats {
+        assert_eq!(t.nat(&nat.router), Some(nat), "one NAT per router");
+        assert!(
+            t.nat_addr(nat).is_some(),
+            "{nat}: validated, yet no address"
+        );
+        for f in t.forwards_of(nat) {
+            assert!(t.forward_addr(f).is_some(), "{f}: validated, yet no target");
+        }
+    }
+    assert_eq!(
+        t.nats
+            .iter()
+            .map(|n| t.forwards_of(n).count())
+            .sum::<usize>(),
+        t.forwards.len(),
+        "a forward without its NAT"
+    );
 }
 
 /// Statements of the language chosen by bytes.
 pub mod grammar {
     const NAMES: &[&str] = &["a", "b", "c", "r", "host", "br0", "br1", "n-1", "x_2"];
-    const IFNAMES: &[&str] = &["", ":eth0", ":eth1", ":veth-a", ":br0-p0", ":lo", ":e"];
+    const IFNAMES: &[&str] = &[
+        "", ":eth0", ":eth1", ":veth-a", ":br0-p0", ":lo", ":e", ":wan", ":lan",
+    ];
     const ADDRS: &[&str] = &[
         "10.0.0.1/24",
         "10.0.0.2/24",
@@ -99,6 +121,9 @@ pub mod grammar {
         "192.168.1.1/16",
         "10.0.0.9/32",
         "224.0.0.1/4",
+        "203.0.113.1/24",
+        "203.0.113.2/24",
+        "192.168.1.2/24",
     ];
     const GATEWAYS: &[&str] = &[
         "10.0.0.1",
@@ -129,8 +154,27 @@ pub mod grammar {
         "delay 61s",
     ];
     const ARROWS: &[&str] = &["->", "<->", "-x-"];
+    const NAT_KINDS: &[&str] = &[
+        "full-cone",
+        "restricted-cone",
+        "port-restricted-cone",
+        "symmetric",
+        "mapping endpoint-independent filtering address-dependent",
+        "filtering address-and-port-dependent mapping address-dependent",
+        "mapping endpoint-independent",
+        "cone",
+    ];
+    const NAT_OPTIONS: &[&str] = &[
+        "hairpin on",
+        "hairpin off",
+        "port-preservation off",
+        "udp-timeout 30s",
+        "udp-timeout 0s",
+        "port-preservation maybe",
+    ];
+    const PORTS: &[&str] = &["1", "53", "4000", "65535", "0", "65536", "80"];
     const WORDS: &[&str] = &[
-        "--", "via", "default", "@a", "#", "forward", "", "é", "\t", "mtu",
+        "--", "via", "default", "@a", "#", "forward", "", "é", "\t", "mtu", "nat", "->", ":", "udp",
     ];
 
     /// Reads the bytes one at a time; zeros once they run out.
@@ -174,7 +218,7 @@ pub mod grammar {
     fn statement(b: &mut Bytes<'_>, out: &mut String) {
         let mut words: Vec<String> = Vec::new();
         let mut w = |s: &str| words.push(s.to_string());
-        match b.byte() % 10 {
+        match b.byte() % 12 {
             0 => {
                 w("node");
                 w(b.pick(NAMES));
@@ -219,6 +263,27 @@ pub mod grammar {
                 w(b.pick(DESTS));
                 w("via");
                 w(b.pick(GATEWAYS));
+            }
+            9 => {
+                w("nat");
+                w(&format!("{}{}", b.pick(NAMES), b.pick(IFNAMES)));
+                w(b.pick(NAT_KINDS));
+                for _ in 0..b.few(2) {
+                    w(b.pick(NAT_OPTIONS));
+                }
+            }
+            10 => {
+                w("forward");
+                w(&format!("{}{}", b.pick(NAMES), b.pick(IFNAMES)));
+                w(if b.byte() % 2 == 0 { "udp" } else { "tcp" });
+                w(b.pick(PORTS));
+                w("->");
+                let to = if b.byte() % 2 == 0 {
+                    b.pick(NAMES)
+                } else {
+                    b.pick(GATEWAYS)
+                };
+                w(&format!("{to}:{}", b.pick(PORTS)));
             }
             7 | 8 => {
                 w("expect");
