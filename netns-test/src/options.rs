@@ -28,7 +28,7 @@ pub struct Options {
     /// RUST_BACKTRACE, as std reads it: the body's backtrace is taken in the sandbox.
     pub(crate) backtrace: Backtrace,
     /// Test hooks: how every namespace of the sandbox starts.
-    pub(crate) hooks: crate::builder::Hooks,
+    pub(crate) hooks: Hooks,
     /// What every impairment decision is drawn from, and where it came from.
     pub(crate) seed: Option<(u64, SeedFrom)>,
 }
@@ -405,6 +405,17 @@ pub(crate) fn target_dir() -> PathBuf {
         .or_else(|| exe.parent())
         .map(PathBuf::from)
         .unwrap_or_else(std::env::temp_dir)
+}
+
+/// Test hooks: what some machines give every new namespace, made by the
+/// builder on purpose. Plain data, here so that `Options` is the same on every OS.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Hooks {
+    /// Veth pairs made first, taking the low indexes (as fallback tunnels do).
+    pub occupy: u32,
+    /// Forwarding, strict reverse-path filtering, proxy ARP and IPv6 off, as a new
+    /// namespace inherits them on some machines (`builder::host_defaults`).
+    pub hostile_defaults: bool,
 }
 
 #[cfg(test)]
