@@ -50,6 +50,9 @@ fn the_network_api(net: &Net) {
         rate: Some(10_000_000),
         ..Default::default()
     });
+    link.impair_each([Impairment::default(), Impairment::default()]);
+    let counters: Option<[netns_test::RelayCounters; 2]> = link.counters();
+    assert!(counters.is_some_and(|[ab, _]| ab.lost == 0));
     link.clear();
     net.partition(&["a"], &["b"]);
     net.heal();

@@ -148,7 +148,13 @@ impl LinkControl<'_> {
     pub fn impair(&self, _imp: Impairment) {
         match self.never {}
     }
+    pub fn impair_each(&self, _imps: [Impairment; 2]) {
+        match self.never {}
+    }
     pub fn clear(&self) {
+        match self.never {}
+    }
+    pub fn counters(&self) -> Option<[crate::RelayCounters; 2]> {
         match self.never {}
     }
 }
