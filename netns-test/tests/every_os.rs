@@ -41,6 +41,9 @@ fn the_network_api(net: &Net) {
     assert!(net.report().contains("node a:"));
     net.check().unwrap();
 
+    assert!(net.try_node("zz").is_err() && net.try_link("a", "c").is_err());
+    let missing: netns_test::LookupError = net.node("a").try_iface("zz").unwrap_err();
+    assert!(missing.to_string().contains("zz"));
     let link: LinkControl<'_> = net.link("a", "b");
     link.down();
     let down = net.ping("a", "b").unwrap_err();
@@ -78,6 +81,7 @@ fn the_network_api(net: &Net) {
     nat r:wan port-restricted-cone
 ")]
 fn the_nat_api(net: &Net) {
+    assert!(net.try_nat("nobody").is_err());
     let server: Reflector = net.node("s").reflector(3478);
     assert_eq!((server.node(), server.port()), ("s", 3478));
     let sock = net

@@ -2,6 +2,9 @@
 //! but no report can exist there (a run fails before anything is built), so no
 //! method body can ever run. The diagrams are plain text and the same everywhere.
 
+// Stand-ins: the documentation is the Linux items' (docs.rs builds for Linux).
+#![allow(missing_docs)]
+
 #[path = "../report/diagram.rs"]
 mod diagram;
 

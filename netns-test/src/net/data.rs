@@ -1,5 +1,5 @@
 //! The plain data of a built network that the body handles: a node's links, a MAC
-//! given as bytes or by node, a NAT's mappings. The same on every OS (the public API names them).
+//! given as bytes or by node, a NAT's mappings, a name not found. The same on every OS (the public API names them).
 
 use crate::topology::{IpNet, Proto};
 use std::fmt;
@@ -71,3 +71,75 @@ impl fmt::Display for NatMapping {
         Ok(())
     }
 }
+
+/// A name that is not in the built network, with the names that are: what the `try_`
+/// lookups return. Its `Display` is the message the panicking lookups give.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum LookupError {
+    /// No node of this name ([`Net::try_node`](crate::Net::try_node)).
+    NoNode {
+        /// The name asked for.
+        name: String,
+        /// Every node, `host` first.
+        nodes: Vec<String>,
+    },
+    /// No veth pair between these two nodes or bridges ([`Net::try_link`](crate::Net::try_link)).
+    NoLink {
+        /// One end asked for.
+        a: String,
+        /// The other end asked for.
+        b: String,
+        /// Every veth pair of the topology, as its statement prints.
+        links: Vec<String>,
+    },
+    /// The node has no link of this name ([`Node::try_iface`](crate::Node::try_iface)).
+    NoIface {
+        /// The node.
+        node: String,
+        /// The interface name asked for.
+        name: String,
+        /// The node's interfaces (not `lo`).
+        ifaces: Vec<String>,
+    },
+    /// No `nat` statement on this router ([`Net::try_nat`](crate::Net::try_nat)).
+    NoNat {
+        /// The router asked for.
+        router: String,
+        /// The routers that have a NAT.
+        routers: Vec<String>,
+    },
+}
+
+impl fmt::Display for LookupError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            LookupError::NoNode { name, nodes } => write!(
+                f,
+                "no node {name:?} in this topology; nodes: {}",
+                nodes.join(", ")
+            ),
+            LookupError::NoLink { a, b, links } => write!(
+                f,
+                "no link between {a} and {b}; links:\n  {}",
+                links.join("\n  ")
+            ),
+            LookupError::NoIface { node, name, ifaces } => write!(
+                f,
+                "node {node} has no link {name:?}; links: {}",
+                ifaces.join(", ")
+            ),
+            LookupError::NoNat { router, routers } if routers.is_empty() => write!(
+                f,
+                "no NAT on {router:?}; this topology has no nat statement"
+            ),
+            LookupError::NoNat { router, routers } => write!(
+                f,
+                "no NAT on {router:?}; NAT routers: {}",
+                routers.join(", ")
+            ),
+        }
+    }
+}
+
+impl std::error::Error for LookupError {}

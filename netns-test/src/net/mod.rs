@@ -3,7 +3,7 @@
 
 /// The harness's checks as calls from the body: ping, reachable, isolated, neighbours.
 mod assertions;
-/// `Iface`, `MacOrNode`, `NatMapping`: plain data, the same on every OS.
+/// `Iface`, `MacOrNode`, `NatMapping`, `LookupError`: plain data, the same on every OS.
 mod data;
 /// Links down and up, impairments, partitions: faults at run time.
 mod faults;
@@ -18,9 +18,8 @@ mod replumb;
 /// A link end back in its declared state, and ready.
 mod restore;
 
-pub use data::{Iface, MacOrNode, NatMapping};
+pub use data::{Iface, LookupError, MacOrNode, NatMapping};
 pub use faults::LinkControl;
-pub use lookup::LookupError;
 pub use nat::NatControl;
 use node::one_worker;
 pub use node::Node;
