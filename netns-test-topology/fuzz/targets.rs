@@ -210,7 +210,11 @@ pub mod grammar {
         let mut out = String::new();
         while b.more() {
             statement(&mut b, &mut out);
-            out.push(if b.byte() % 4 == 0 { ';' } else { '\n' });
+            out.push(if b.byte().is_multiple_of(4) {
+                ';'
+            } else {
+                '\n'
+            });
         }
         out
     }
@@ -233,13 +237,13 @@ pub mod grammar {
             1 => {
                 w("bridge");
                 w(b.pick(NAMES));
-                if b.byte() % 3 == 0 {
+                if b.byte().is_multiple_of(3) {
                     w(&format!("@{}", b.pick(NAMES)));
                 }
                 for _ in 0..b.few(2) {
                     w(b.pick(ADDRS));
                 }
-                if b.byte() % 4 == 0 {
+                if b.byte().is_multiple_of(4) {
                     w("mtu 1500");
                 }
             }
@@ -252,7 +256,11 @@ pub mod grammar {
                     w(b.pick(OPTIONS));
                 }
                 for _ in 0..b.few(2) {
-                    let (from, to) = if b.byte() % 2 == 0 { (x, y) } else { (y, x) };
+                    let (from, to) = if b.byte().is_multiple_of(2) {
+                        (x, y)
+                    } else {
+                        (y, x)
+                    };
                     w(&format!("{from}->{to}:"));
                     w(b.pick(OPTIONS));
                 }
@@ -275,10 +283,14 @@ pub mod grammar {
             10 => {
                 w("forward");
                 w(&format!("{}{}", b.pick(NAMES), b.pick(IFNAMES)));
-                w(if b.byte() % 2 == 0 { "udp" } else { "tcp" });
+                w(if b.byte().is_multiple_of(2) {
+                    "udp"
+                } else {
+                    "tcp"
+                });
                 w(b.pick(PORTS));
                 w("->");
-                let to = if b.byte() % 2 == 0 {
+                let to = if b.byte().is_multiple_of(2) {
                     b.pick(NAMES)
                 } else {
                     b.pick(GATEWAYS)
@@ -289,7 +301,7 @@ pub mod grammar {
                 w("expect");
                 w(b.pick(NAMES));
                 w(b.pick(ARROWS));
-                w(if b.byte() % 3 == 0 {
+                w(if b.byte().is_multiple_of(3) {
                     b.pick(GATEWAYS)
                 } else {
                     b.pick(NAMES)
@@ -297,7 +309,7 @@ pub mod grammar {
             }
             _ => {
                 for _ in 0..b.few(4) {
-                    let word = if b.byte() % 2 == 0 {
+                    let word = if b.byte().is_multiple_of(2) {
                         b.pick(WORDS)
                     } else {
                         b.pick(NAMES)
