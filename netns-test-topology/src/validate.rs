@@ -1,28 +1,52 @@
 //! The checks that need the whole network, automatic addresses included: unique
-//! addresses, routes through connected gateways, expects between known nodes.
+//! addresses, MTUs that IPv6 allows, routes through connected gateways, expects
+//! between known nodes.
 //!
 //! Every failing check is collected and the first in the text is reported, so the
-//! answer does not depend on the order of the checks. The NATs' checks are in `nat`.
+//! answer does not depend on the order of the checks. The MTUs' checks are in `mtu`, the
+//! NATs' in `nat`.
 
+mod mtu;
 mod nat;
 
 use crate::error::ParseError;
 use crate::lex::Pos;
-use crate::model::{Destination, End, ExpectKind, IpNet, Target, Topology};
+use crate::model::{Destination, End, ExpectKind, IpNet, Lookup, Target, Topology};
 use crate::spans::Spans;
 use std::collections::HashMap;
 use std::net::IpAddr;
 
 pub(crate) fn check(topo: &Topology, spans: &Spans) -> Result<(), ParseError> {
-    let mut errors = Vec::new();
+    let mut errors = Errors::default();
+    let lookup = Lookup::new(topo);
     unique_addrs(topo, spans, &mut errors);
-    ipv6_mtus(topo, spans, &mut errors);
-    routes(topo, spans, &mut errors);
-    expects(topo, spans, &mut errors);
-    nat::check(topo, spans, &mut errors);
-    match errors.into_iter().min_by_key(|e| (e.line, e.col)) {
+    mtu::ipv6_mtus(topo, spans, &mut errors);
+    routes(topo, &lookup, spans, &mut errors);
+    expects(topo, &lookup, spans, &mut errors);
+    nat::check(topo, &lookup, spans, &mut errors);
+    match errors.first {
         Some(e) => Err(e),
         None => Ok(()),
+    }
+}
+
+/// The first failing check in the text. A message is written only when it comes
+/// before the first so far: a text with thousands of mistakes costs no more than
+/// one with a single one (some messages list every node).
+#[derive(Default)]
+struct Errors {
+    first: Option<ParseError>,
+}
+
+impl Errors {
+    fn push(&mut self, pos: Pos, message: impl FnOnce() -> String) {
+        if self
+            .first
+            .as_ref()
+            .is_none_or(|e| (pos.line, pos.col) < (e.line, e.col))
+        {
+            self.first = Some(pos.error(message()));
+        }
     }
 }
 
@@ -35,7 +59,7 @@ struct Placed {
     automatic: bool,
 }
 
-fn unique_addrs(topo: &Topology, spans: &Spans, errors: &mut Vec<ParseError>) {
+fn unique_addrs(topo: &Topology, spans: &Spans, errors: &mut Errors) {
     let mut all = Vec::new();
     for (b, bridge) in topo.bridges.iter().enumerate() {
         for (c, &pos) in bridge.addrs.iter().zip(&spans.bridges[b].addrs) {
@@ -78,175 +102,114 @@ fn unique_addrs(topo: &Topology, spans: &Spans, errors: &mut Vec<ParseError>) {
             if first.automatic { "automatic " } else { "" },
             first.on
         );
-        errors.push(p.pos.error(if p.automatic {
-            format!(
-                "automatic address {} of {} is already used ({at}): give this segment \
-                 addresses",
-                p.addr, p.on
-            )
-        } else {
-            format!("address {} used twice (first {at})", p.addr)
-        }));
+        errors.push(p.pos, || {
+            if p.automatic {
+                format!(
+                    "automatic address {} of {} is already used ({at}): give this segment \
+                     addresses",
+                    p.addr, p.on
+                )
+            } else {
+                format!("address {} used twice (first {at})", p.addr)
+            }
+        });
     }
 }
 
-/// The least MTU of a link that carries IPv6 (RFC 8200): below it, the kernel turns
-/// IPv6 off on the interface and the build would fail on its addresses.
-const IPV6_MIN_MTU: u32 = 1280;
-
-/// An MTU below 1280 on a link or bridge whose segment has IPv6 addresses.
-fn ipv6_mtus(topo: &Topology, spans: &Spans, errors: &mut Vec<ParseError>) {
-    // The first IPv6 address on each bridge's segment, and where it is.
-    let on_bridge = |bridge: &str| -> Option<(IpNet, String)> {
-        let b = topo.bridge(bridge)?;
-        let own = b.addrs.iter().find(|c| c.addr().is_ipv6());
-        own.map(|c| (*c, format!("bridge {}", b.name))).or_else(|| {
-            topo.links.iter().find_map(|l| {
-                let [x, y] = l.ends();
-                let attached = |e: &End| matches!(e, End::Bridge { bridge: n, .. } if n == bridge);
-                let other = if attached(x) {
-                    y
-                } else if attached(y) {
-                    x
-                } else {
-                    return None;
-                };
-                v6_of(other)
-            })
-        })
-    };
-    let carried = |end: &End| match end {
-        End::Node(_) => v6_of(end),
-        End::Bridge { bridge, .. } => on_bridge(bridge),
-    };
-    for (l, link) in topo.links.iter().enumerate() {
-        let (Some(mtu), Some(at)) = (link.mtu, spans.links[l].mtu) else {
-            continue;
-        };
-        if mtu >= IPV6_MIN_MTU {
-            continue;
-        }
-        if let Some((c, on)) = carried(&link.a).or_else(|| carried(&link.b)) {
-            errors.push(at.error(format!(
-                "mtu {mtu} is below {IPV6_MIN_MTU}, the least IPv6 allows, and this link \
-                 carries IPv6 ({c} on {on}): raise the MTU, or give the segment IPv4 \
-                 addresses only"
-            )));
-        }
-    }
-    for (b, bridge) in topo.bridges.iter().enumerate() {
-        let (Some(mtu), Some(at)) = (bridge.mtu, spans.bridges[b].mtu) else {
-            continue;
-        };
-        if mtu >= IPV6_MIN_MTU {
-            continue;
-        }
-        if let Some((c, on)) = on_bridge(&bridge.name) {
-            errors.push(at.error(format!(
-                "mtu {mtu} is below {IPV6_MIN_MTU}, the least IPv6 allows, and bridge {} \
-                 carries IPv6 ({c} on {on}): raise the MTU, or give the segment IPv4 \
-                 addresses only",
-                bridge.name
-            )));
-        }
-    }
-}
-
-/// A node end's first IPv6 address, and the end as `node:ifname`.
-fn v6_of(end: &End) -> Option<(IpNet, String)> {
-    let End::Node(n) = end else { return None };
-    let c = n.addrs.iter().find(|c| c.addr().is_ipv6())?;
-    Some((*c, format!("{}:{}", n.node, n.ifname)))
-}
-
-fn unknown_node(topo: &Topology, name: &str, statement: &str, pos: Pos) -> ParseError {
+fn unknown_node(topo: &Topology, name: &str, statement: &str) -> String {
     let bridge = if topo.bridge(name).is_some() {
         format!(" ({name} is a bridge)")
     } else {
         String::new()
     };
-    pos.error(format!(
+    format!(
         "unknown node {name:?} in {statement}{bridge}; known nodes: {}",
         topo.node_names().join(", ")
-    ))
+    )
 }
 
-fn routes(topo: &Topology, spans: &Spans, errors: &mut Vec<ParseError>) {
+fn routes(topo: &Topology, lookup: &Lookup<'_>, spans: &Spans, errors: &mut Errors) {
     let mut seen: HashMap<(&str, IpNet), Pos> = HashMap::new();
     for (r, route) in topo.routes.iter().enumerate() {
         let span = &spans.routes[r];
-        if !topo.has_node(&route.node) {
-            errors.push(unknown_node(topo, &route.node, "route", span.node));
+        if !lookup.has_node(&route.node) {
+            errors.push(span.node, || unknown_node(topo, &route.node, "route"));
             continue;
         }
         let dest = route.dest.net(route.via);
         if let Some(first) = seen.insert((&route.node, dest), span.dest) {
-            let what = match route.dest {
-                Destination::Default => format!("default route ({dest})"),
-                Destination::Net(_) => format!("route to {dest}"),
-            };
-            errors.push(span.dest.error(format!(
-                "{what} in node {} given twice (first at {}:{})",
-                route.node, first.line, first.col
-            )));
+            errors.push(span.dest, || {
+                let what = match route.dest {
+                    Destination::Default => format!("default route ({dest})"),
+                    Destination::Net(_) => format!("route to {dest}"),
+                };
+                format!(
+                    "{what} in node {} given twice (first at {}:{})",
+                    route.node, first.line, first.col
+                )
+            });
         }
-        let addrs = topo.node_addrs(&route.node);
-        if addrs.iter().any(|c| c.addr() == route.via) {
-            errors.push(span.via.error(format!(
-                "gateway {} is an address of {} itself",
-                route.via, route.node
-            )));
-        } else if !addrs.iter().any(|c| c.contains(&route.via)) {
-            let mut subnets: Vec<String> = Vec::new();
-            for c in &addrs {
-                let net = c.trunc().to_string();
-                if !subnets.contains(&net) {
-                    subnets.push(net);
+        if lookup.is_own(&route.node, route.via) {
+            errors.push(span.via, || {
+                format!(
+                    "gateway {} is an address of {} itself",
+                    route.via, route.node
+                )
+            });
+        } else if !lookup.is_connected(&route.node, route.via) {
+            errors.push(span.via, || {
+                let mut subnets: Vec<String> = Vec::new();
+                for c in lookup.node_addrs(&route.node) {
+                    let net = c.trunc().to_string();
+                    if !subnets.contains(&net) {
+                        subnets.push(net);
+                    }
                 }
-            }
-            let subnets = if subnets.is_empty() {
-                format!("{} has no address", route.node)
-            } else {
-                format!("its subnets: {}", subnets.join(", "))
-            };
-            errors.push(span.via.error(format!(
-                "gateway {} is on no connected subnet of {}; {subnets}",
-                route.via, route.node
-            )));
+                let subnets = if subnets.is_empty() {
+                    format!("{} has no address", route.node)
+                } else {
+                    format!("its subnets: {}", subnets.join(", "))
+                };
+                format!(
+                    "gateway {} is on no connected subnet of {}; {subnets}",
+                    route.via, route.node
+                )
+            });
         }
     }
 }
 
-fn expects(topo: &Topology, spans: &Spans, errors: &mut Vec<ParseError>) {
+fn expects(topo: &Topology, lookup: &Lookup<'_>, spans: &Spans, errors: &mut Errors) {
     for (e, expect) in topo.expects.iter().enumerate() {
         let span = &spans.expects[e];
         let mut known = true;
-        if !topo.has_node(&expect.from) {
-            errors.push(unknown_node(topo, &expect.from, "expect", span.from));
+        if !lookup.has_node(&expect.from) {
+            errors.push(span.from, || unknown_node(topo, &expect.from, "expect"));
             known = false;
         }
         if let Target::Node(name) = &expect.target {
-            if !topo.has_node(name) {
-                errors.push(unknown_node(topo, name, "expect", span.target));
+            if !lookup.has_node(name) {
+                errors.push(span.target, || unknown_node(topo, name, "expect"));
                 known = false;
             }
         }
         if !known {
             continue;
         }
-        if topo.target_addr(&expect.from, &expect.target).is_none() {
-            errors.push(span.target.error(format!(
-                "{expect}: {} has no address to ping",
-                expect.target
-            )));
+        if lookup.target_addr(&expect.from, &expect.target).is_none() {
+            errors.push(span.target, || {
+                format!("{expect}: {} has no address to ping", expect.target)
+            });
         }
         if let (ExpectKind::Both, Target::Node(back)) = (expect.kind, &expect.target) {
             let from = Target::Node(expect.from.clone());
-            if topo.target_addr(back, &from).is_none() {
-                errors.push(span.from.error(format!(
-                    "{expect}: {} has no address for {back} to ping back",
-                    expect.from
-                )));
+            if lookup.target_addr(back, &from).is_none() {
+                errors.push(span.from, || {
+                    format!(
+                        "{expect}: {} has no address for {back} to ping back",
+                        expect.from
+                    )
+                });
             }
         }
     }

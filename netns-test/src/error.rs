@@ -16,6 +16,8 @@ pub enum Phase {
     Checks,
 }
 
+// The sandbox's frames carry the phase as a byte.
+#[cfg(target_os = "linux")]
 impl Phase {
     pub(crate) fn to_byte(self) -> u8 {
         match self {
@@ -125,6 +127,19 @@ impl Error {
         }
     }
 
+    /// The one failure of every run on an OS other than Linux: the sandbox is made of
+    /// Linux namespaces. Built on every OS, so Linux's own tests read the message.
+    #[cfg_attr(target_os = "linux", allow(dead_code))]
+    pub(crate) fn needs_linux() -> Error {
+        let why = format!(
+            "this is {}, and netns-test needs Linux: each test runs in Linux user and \
+             network namespaces. Run the tests on Linux (a virtual machine or a Linux CI \
+             job will do)",
+            std::env::consts::OS
+        );
+        Error::new(Cause::Unavailable(why), Phase::Setup)
+    }
+
     /// What failed.
     pub fn cause(&self) -> &Cause {
         &self.cause
@@ -156,13 +171,7 @@ impl Error {
     /// The directory with `report.txt`, `report.html` and `capture.pcapng`, if they
     /// were written.
     pub fn forensics_dir(&self) -> Option<&std::path::Path> {
-        self.report
-            .as_ref()?
-            .forensics
-            .as_ref()?
-            .as_ref()
-            .ok()
-            .map(|p| p.as_path())
+        self.report.as_ref()?.forensics_dir()
     }
 
     /// What failed, in one paragraph (for a panic: its message alone).
@@ -237,7 +246,7 @@ impl Error {
 
     /// The body's backtrace, resolved, when RUST_BACKTRACE asked for one.
     pub fn backtrace(&self) -> Option<&str> {
-        self.report.as_ref()?.backtrace.as_deref()
+        self.report.as_ref()?.backtrace()
     }
 }
 
@@ -261,5 +270,27 @@ pub(crate) fn human(d: Duration) -> String {
         format!("{}ms", d.as_millis())
     } else {
         format!("{:.1}s", d.as_secs_f64())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn elsewhere_than_linux_a_run_says_that_it_needs_linux_in_one_message() {
+        let e = Error::needs_linux();
+        assert!(e.is_unavailable());
+        let os = std::env::consts::OS;
+        assert_eq!(
+            e.to_string().trim_end(),
+            format!(
+                "netns-test cannot run here: this is {os}, and netns-test needs Linux: each \
+                 test runs in Linux user and network namespaces. Run the tests on Linux (a \
+                 virtual machine or a Linux CI job will do)"
+            )
+        );
+        assert_eq!(e.message(), e.headline());
+        assert!(e.details().is_empty() && e.report().is_none() && e.location().is_none());
     }
 }

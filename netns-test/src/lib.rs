@@ -16,27 +16,47 @@ pub use netns_test_topology::{
     Behaviour, Distribution, Impairment, Nat, NatKind, Percent, Proto, Topology,
 };
 /// The rtnetlink this crate is built with: [`Node::netlink`] returns its `Handle`, so
-/// a test needs no rtnetlink dependency of its own, nor a matching version.
+/// a test needs no rtnetlink dependency of its own, nor a matching version (Linux only).
+#[cfg(target_os = "linux")]
 pub use rtnetlink;
 /// The tokio this crate is built with: [`Node::spawn`], [`Node::runtime`] and
 /// [`Node::tokio_command`] return its types (`netns_test::tokio::task::JoinHandle`, ...).
 pub use tokio;
 
+// Linux: the sandbox and everything it runs. The public API below has the same shape
+// on every OS (`elsewhere/` stands in elsewhere), so a crate using netns-test builds
+// on a contributor's Mac or Windows machine; there every run fails at once, saying
+// that netns-test needs Linux. `cargo xtask other-os` checks that it compiles.
+
 /// Topology → kernel objects: the plan, the namespaces, the rounds of requests.
+#[cfg(target_os = "linux")]
 mod builder;
 /// The checks after the body: `expect` statements, every segment, neighbour tables.
+#[cfg(target_os = "linux")]
 mod checks;
+/// The relay's counters, plain data on every OS.
+#[cfg(not(target_os = "linux"))]
+#[path = "impair/counters.rs"]
+mod counters;
 /// Why a run failed, and how long its phases took.
 mod error;
 /// What a failed test leaves behind: packet capture, report files, a kept sandbox.
+#[cfg(target_os = "linux")]
 mod forensics;
 /// Link impairments: the relay every impaired link is spliced through.
+#[cfg(target_os = "linux")]
 mod impair;
 /// Kernel primitives that know nothing of topologies: namespaces, netlink, links.
+#[cfg(target_os = "linux")]
 mod kernel;
 /// NATs: RFC 4787 behaviours as nf_tables rulesets in a router's namespace.
+#[cfg(target_os = "linux")]
 mod nat;
 /// `Net` and `Node`: the built network as the body sees it, faults included.
+#[cfg(target_os = "linux")]
+mod net;
+#[cfg(not(target_os = "linux"))]
+#[path = "elsewhere/net.rs"]
 mod net;
 /// How one run is configured: deadline, checks, where the body runs, forensics.
 mod options;
@@ -45,10 +65,19 @@ mod probe;
 /// A UDP/TCP reflector that tells a client the source it saw (its NAT mapping).
 pub mod reflector;
 /// The failure report: diagram, every node's links, addresses, routes, neighbours.
+#[cfg(target_os = "linux")]
+mod report;
+#[cfg(not(target_os = "linux"))]
+#[path = "elsewhere/report.rs"]
 mod report;
 /// One run from start to verdict: sandbox, build, body, checks, forensics.
+#[cfg(target_os = "linux")]
+mod runner;
+#[cfg(not(target_os = "linux"))]
+#[path = "elsewhere/runner.rs"]
 mod runner;
 /// The forked sandbox: user, network, mount and PID namespaces, and its protocol.
+#[cfg(target_os = "linux")]
 mod sandbox;
 // A libtest-mimic `main` for a directory of `.topo` files (its own `//!` documents it:
 // an outer doc here would make rustdoc resolve that one's links from the crate root).
@@ -56,13 +85,13 @@ pub mod smoke;
 /// What a body may return (`()` or `Result`).
 mod test_result;
 
-pub use checks::Checks;
+#[cfg(not(target_os = "linux"))]
+pub use counters::Counters as RelayCounters;
 pub use error::{Cause, Error, Phase, Timings};
-pub use forensics::capture::CaptureMode;
+#[cfg(target_os = "linux")]
 pub use impair::Counters as RelayCounters;
-pub use nat::table::NatMapping;
-pub use net::{Iface, LinkControl, LookupError, MacOrNode, NatControl, Net, Node};
-pub use options::{Options, LONGEST};
+pub use net::{Iface, LinkControl, LookupError, MacOrNode, NatControl, NatMapping, Net, Node};
+pub use options::{CaptureMode, Checks, Options, LONGEST};
 pub use probe::{Neighbour, NeighbourStateName, ProbeError};
 pub use report::Report;
 pub use runner::{run, run_timed};

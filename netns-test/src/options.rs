@@ -1,8 +1,9 @@
 //! How one sandboxed test runs: deadline, checks, where the body runs, forensics; and
 //! the `NETNS_TEST_*` environment, read and checked in the test process.
 
-use crate::checks::Checks;
-use crate::forensics::capture::CaptureMode;
+// Elsewhere than Linux a run fails before it reads its options (`elsewhere/runner.rs`).
+#![cfg_attr(not(target_os = "linux"), allow(dead_code))]
+
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -27,7 +28,7 @@ pub struct Options {
     /// RUST_BACKTRACE, as std reads it: the body's backtrace is taken in the sandbox.
     pub(crate) backtrace: Backtrace,
     /// Test hooks: how every namespace of the sandbox starts.
-    pub(crate) hooks: crate::builder::Hooks,
+    pub(crate) hooks: Hooks,
     /// What every impairment decision is drawn from, and where it came from.
     pub(crate) seed: Option<(u64, SeedFrom)>,
 }
@@ -55,6 +56,61 @@ pub(crate) enum Backtrace {
     Off,
     Short,
     Full,
+}
+
+/// The checks of every segment after the body (`expect` statements always run);
+/// docs/topology.md says what each proves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Checks {
+    /// No segment checks.
+    Off,
+    /// The default: on every segment, every member and the segment's hub resolve each
+    /// other (one broadcast per segment, then the kernel's unicast probes) and ping;
+    /// both neighbour tables must map the other's address to its MAC. Linear in the
+    /// number of members.
+    #[default]
+    Hub,
+    /// Every member of a segment resolves every other by broadcast and pings it:
+    /// N(N−1) probes and neighbour entries per segment, so only for small segments
+    /// (refused past 512 entries per family).
+    AllPairs,
+}
+
+impl From<bool> for Checks {
+    /// `true`: the default checks; `false`: none.
+    fn from(on: bool) -> Checks {
+        if on {
+            Checks::Hub
+        } else {
+            Checks::Off
+        }
+    }
+}
+
+/// When to capture: `NETNS_TEST_CAPTURE=on-failure|always|never` (default on-failure:
+/// every run captures, a failed one writes the file).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CaptureMode {
+    /// Every run writes `capture.pcapng`, passed or failed.
+    Always,
+    /// No capture socket is opened.
+    Never,
+    /// Every run captures; only a failed one writes the file (the default).
+    OnFailure,
+}
+
+impl CaptureMode {
+    pub(crate) fn parse(value: &str) -> Result<CaptureMode, String> {
+        match value {
+            "always" => Ok(CaptureMode::Always),
+            "on-failure" => Ok(CaptureMode::OnFailure),
+            "never" => Ok(CaptureMode::Never),
+            other => Err(format!(
+                "NETNS_TEST_CAPTURE={other:?} is not understood; accepted values: \
+                 on-failure (the default), always, never"
+            )),
+        }
+    }
 }
 
 impl Default for Options {
@@ -202,6 +258,7 @@ impl Options {
     /// name and the target directory. A `NETNS_TEST_*` value the harness does not
     /// understand is an error that lists the accepted values: a typo must not quietly
     /// turn a setting off.
+    #[cfg(target_os = "linux")]
     pub(crate) fn with_env(mut self) -> Result<Self, String> {
         if self.keep.is_none() {
             self.keep = keep_from(std::env::var("NETNS_TEST_KEEP").ok().as_deref())?;
@@ -304,6 +361,7 @@ pub(crate) fn dir_name(name: &str) -> String {
 /// Where forensics directories go: `<target dir>/netns-test`, or, when this user may
 /// not write there (a test binary built by root and run as another user),
 /// `$TMPDIR/netns-test-<uid>`. Decided once per process.
+#[cfg(target_os = "linux")]
 fn forensics_root() -> PathBuf {
     static ROOT: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
     ROOT.get_or_init(|| {
@@ -349,6 +407,17 @@ pub(crate) fn target_dir() -> PathBuf {
         .unwrap_or_else(std::env::temp_dir)
 }
 
+/// Test hooks: what some machines give every new namespace, made by the
+/// builder on purpose. Plain data, here so that `Options` is the same on every OS.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Hooks {
+    /// Veth pairs made first, taking the low indexes (as fallback tunnels do).
+    pub occupy: u32,
+    /// Forwarding, strict reverse-path filtering, proxy ARP and IPv6 off, as a new
+    /// namespace inherits them on some machines (`builder::host_defaults`).
+    pub hostile_defaults: bool,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -381,6 +450,18 @@ mod tests {
             "{e}"
         );
         assert!(seed_from("forty-two").is_err());
+    }
+
+    #[test]
+    fn modes_parse_and_a_typo_lists_the_accepted_values() {
+        assert_eq!(CaptureMode::parse("always"), Ok(CaptureMode::Always));
+        assert_eq!(CaptureMode::parse("never"), Ok(CaptureMode::Never));
+        assert_eq!(CaptureMode::parse("on-failure"), Ok(CaptureMode::OnFailure));
+        let e = CaptureMode::parse("onfailure").unwrap_err();
+        assert!(
+            e.contains("\"onfailure\"") && e.contains("on-failure (the default), always, never"),
+            "{e}"
+        );
     }
 
     #[test]

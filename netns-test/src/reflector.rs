@@ -26,10 +26,8 @@
 //! ```
 
 use crate::net::Node;
-use nix::sys::socket::{shutdown, Shutdown};
 use std::io::{self, Read, Write};
 use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream, UdpSocket};
-use std::os::fd::AsRawFd;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::thread::JoinHandle;
@@ -172,7 +170,7 @@ impl Drop for Reflector {
             .udp
             .send_to(&[QUIET], (Ipv4Addr::LOCALHOST, self.port()))
             .is_ok();
-        let _ = shutdown(self.tcp.as_raw_fd(), Shutdown::Both);
+        wake_accept(&self.tcp);
         // A thread that could not be woken ends with the sandbox.
         if let (true, Some(t)) = (woken, self.udp_thread.take()) {
             let _ = t.join();
@@ -182,6 +180,18 @@ impl Drop for Reflector {
         }
     }
 }
+
+/// Makes a blocked `accept` on `listener` fail.
+#[cfg(target_os = "linux")]
+fn wake_accept(listener: &TcpListener) {
+    use nix::sys::socket::{shutdown, Shutdown};
+    use std::os::fd::AsRawFd;
+    let _ = shutdown(listener.as_raw_fd(), Shutdown::Both);
+}
+
+/// Elsewhere no `Reflector` exists (`Node::reflector` cannot run: no `Node` does).
+#[cfg(not(target_os = "linux"))]
+fn wake_accept(_listener: &TcpListener) {}
 
 /// Asks the reflector at `reflector` which source it sees `sock` send from: the
 /// mapping a NAT gave the socket toward it. Tries again every 100 ms, for 2 s in all

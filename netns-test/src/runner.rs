@@ -2,9 +2,9 @@
 //! run the body, run the checks; for a failure, the report and its files.
 
 use crate::error::{Cause, Error, Phase, Timings};
-use crate::forensics::capture::CaptureMode;
 use crate::kernel::netns::NetNs;
 use crate::net::Net;
+use crate::options::CaptureMode;
 use crate::options::{Backtrace, Options};
 use crate::report::{self, Report};
 use crate::sandbox::{self, Ending, Failure};

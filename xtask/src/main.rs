@@ -4,9 +4,11 @@
 
 mod bench;
 mod graph;
+mod other_os;
 mod rootless;
 mod run;
 mod smoke;
+mod soak;
 mod test;
 
 use clap::{CommandFactory, Parser, Subcommand};
@@ -38,6 +40,14 @@ enum Task {
         #[arg(long)]
         quick: bool,
     },
+    /// N sandboxes of every kind (default 10 000), test processes killed mid-test; then
+    /// nothing may be left behind
+    Soak(soak::Args),
+    /// Compile netns-test and its API test for other OSes (default: x86_64-apple-darwin)
+    OtherOs {
+        /// Rust target triples
+        targets: Vec<String>,
+    },
     /// A topology as Graphviz: `<target>/netns-test/graph/NAME.dot` (and `.svg` with `dot`), by
     /// `netns-test graph FILE`
     Graph {
@@ -58,6 +68,15 @@ fn main() -> ExitCode {
         Task::Rootless { uid } => rootless::run(uid),
         Task::Bench { quick } => bench::run(quick),
         Task::Graph { file } => graph::run(&file),
+        Task::Soak(args) => soak::run(args),
+        Task::OtherOs { targets } if targets.is_empty() => {
+            let defaults: Vec<String> = other_os::DEFAULT_TARGETS
+                .iter()
+                .map(|t| t.to_string())
+                .collect();
+            other_os::run(&defaults)
+        }
+        Task::OtherOs { targets } => other_os::run(&targets),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -110,6 +129,26 @@ mod tests {
             other => panic!("{other:?}"),
         }
         assert!(parse(&["graph"]).is_err());
+        match parse(&["soak"]) {
+            Ok(Some(Task::Soak(a))) => assert_eq!((a.runs, a.rootless), (10_000, None)),
+            other => panic!("{other:?}"),
+        }
+        match parse(&["soak", "300", "--rootless"]) {
+            Ok(Some(Task::Soak(a))) => assert_eq!((a.runs, a.rootless), (300, Some(65534))),
+            other => panic!("{other:?}"),
+        }
+        match parse(&["soak", "--rootless", "1000", "--batch", "10"]) {
+            Ok(Some(Task::Soak(a))) => assert_eq!((a.rootless, a.batch), (Some(1000), 10)),
+            other => panic!("{other:?}"),
+        }
+        assert!(matches!(
+            parse(&["other-os"]),
+            Ok(Some(Task::OtherOs { targets })) if targets.is_empty()
+        ));
+        assert!(matches!(
+            parse(&["other-os", "x86_64-unknown-freebsd", "x86_64-pc-windows-msvc"]),
+            Ok(Some(Task::OtherOs { targets })) if targets.len() == 2
+        ));
         assert!(parse(&["graph", "a", "b"]).is_err());
         assert!(parse(&["test", "extra"]).is_err());
         assert!(parse(&["nonsense"]).is_err());

@@ -3,8 +3,10 @@
 //! fmt, clippy, the docs (`cargo doc` with warnings denied, then the doctests, which
 //! nextest does not run), then the suite with cargo-nextest in two hash partitions
 //! (after checking that together they list every test exactly once), the examples,
-//! then the runtime's tests again as an unprivileged user, the smoke suite with its
-//! table, and last the adoption test (minutes: it builds a crate from the packages).
+//! then the runtime's tests again as an unprivileged user, a short soak (`soak.rs`)
+//! as root and rootless, the runtime compiled for macOS (`other_os.rs`), the smoke
+//! suite with its table, and last the adoption test (minutes: it builds a crate from
+//! the packages).
 
 use crate::run::{cargo, check, show};
 use std::collections::BTreeSet;
@@ -48,6 +50,30 @@ pub fn run() -> Result<(), String> {
     } else {
         eprintln!(
             "xtask: not root: the suite above already ran unprivileged; skipping the rootless pass"
+        );
+    }
+    // A short soak, as root and rootless: every way a run can end, test processes
+    // killed mid-test, and nothing left behind.
+    let short = |rootless| crate::soak::Args {
+        runs: 300,
+        rootless,
+        batch: 150,
+        kill_every: 100,
+    };
+    crate::soak::run(short(None))?;
+    if crate::run::is_root() {
+        crate::soak::run(short(Some(crate::rootless::NOBODY)))?;
+    }
+    if crate::other_os::available() {
+        let targets: Vec<String> = crate::other_os::DEFAULT_TARGETS
+            .iter()
+            .map(|t| t.to_string())
+            .collect();
+        crate::other_os::run(&targets)?;
+    } else {
+        eprintln!(
+            "xtask: SKIPPED the other-OS check: no standard library source here, and only \
+             root may install it (`cargo xtask other-os` says what it needs)"
         );
     }
     // The smoke suite ran above as a test target; once more for its timing table.

@@ -3,10 +3,12 @@
 //! guesses. Printing a model and parsing the text gives the same model back.
 //!
 //! This file holds the plain types; `cidr` the address type, `segments` the L2
-//! segments and the order of the text, `queries` the lookups by name, `nat` what
-//! the NATs' statements resolve to (external addresses, forwards' targets).
+//! segments and the order of the text, `queries` the lookups by name, `lookup` the
+//! same for many names at once, `nat` what the NATs' statements resolve to (external
+//! addresses, forwards' targets).
 
 mod cidr;
+mod lookup;
 mod nat;
 mod queries;
 mod segments;
@@ -15,6 +17,8 @@ pub use crate::impair::{Distribution, Impairment, Percent};
 pub use crate::nat::{Behaviour, Forward, ForwardTarget, Nat, NatKind, Proto};
 pub use cidr::parse_cidr;
 pub use ipnet::IpNet;
+pub(crate) use lookup::Lookup;
+pub(crate) use nat::{forward_addr, inside_nets};
 pub(crate) use segments::Stmt;
 pub use segments::{Member, Segment, SegmentKind};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};

@@ -1,7 +1,7 @@
 //! What the NAT statements resolve to in the network: a NAT's external address, the
 //! subnets its router reaches on the inside, and the address a forward leads to.
 
-use super::{Forward, ForwardTarget, IpNet, Nat, Topology};
+use super::{Forward, ForwardTarget, IpNet, Nat, Route, Topology};
 use std::net::{IpAddr, Ipv4Addr};
 
 impl Topology {
@@ -34,24 +34,10 @@ impl Topology {
     /// its other interfaces, and the destinations of its routes through gateways on
     /// them.
     pub fn inside_nets(&self, router: &str, outside: &str) -> Vec<IpNet> {
-        let mut nets: Vec<IpNet> = Vec::new();
-        for (name, addrs) in self.ifaces(router) {
-            if name == outside {
-                continue;
-            }
-            for c in addrs.into_iter().filter(|c| c.addr().is_ipv4()) {
-                if !nets.contains(&c.trunc()) {
-                    nets.push(c.trunc());
-                }
-            }
-        }
-        let connected = nets.clone();
-        for route in self.routes.iter().filter(|r| r.node == router) {
-            if route.via.is_ipv4() && connected.iter().any(|c| c.contains(&route.via)) {
-                nets.push(route.dest.net(route.via));
-            }
-        }
-        nets
+        let ifaces = self.ifaces(router);
+        let ifaces = ifaces.iter().map(|(name, a)| (name.as_str(), a.as_slice()));
+        let routes = self.routes.iter().filter(|r| r.node == router);
+        inside_nets(ifaces, routes, outside)
     }
 
     /// The IPv4 address a forward leads to: the literal address, or the first IPv4
@@ -59,17 +45,55 @@ impl Topology {
     /// [`Topology::inside_nets`]). `None` if the router reaches none.
     pub fn forward_addr(&self, forward: &Forward) -> Option<Ipv4Addr> {
         let inside = self.inside_nets(&forward.router, &forward.iface);
-        let reached = |ip: Ipv4Addr| inside.iter().any(|c| c.contains(&IpAddr::V4(ip)));
-        match &forward.to {
-            ForwardTarget::Ip(ip) => reached(*ip).then_some(*ip),
-            ForwardTarget::Node(node) => {
-                self.node_addrs(node)
-                    .into_iter()
-                    .find_map(|c| match c.addr() {
-                        IpAddr::V4(v4) if reached(v4) => Some(v4),
-                        _ => None,
-                    })
+        forward_addr(&inside, &forward.to, |node| self.node_addrs(node))
+    }
+}
+
+/// [`Topology::inside_nets`] from the router's interfaces and routes, however they
+/// were found (validation indexes them once for every NAT).
+pub(crate) fn inside_nets<'a>(
+    ifaces: impl Iterator<Item = (&'a str, &'a [IpNet])>,
+    routes: impl Iterator<Item = &'a Route>,
+    outside: &str,
+) -> Vec<IpNet> {
+    let mut nets: Vec<IpNet> = Vec::new();
+    for (name, addrs) in ifaces {
+        if name == outside {
+            continue;
+        }
+        for c in addrs.iter().filter(|c| c.addr().is_ipv4()) {
+            if !nets.contains(&c.trunc()) {
+                nets.push(c.trunc());
             }
+        }
+    }
+    let connected = nets.clone();
+    for route in routes {
+        if route.via.is_ipv4() && connected.iter().any(|c| c.contains(&route.via)) {
+            nets.push(route.dest.net(route.via));
+        }
+    }
+    nets
+}
+
+/// [`Topology::forward_addr`] given the router's inside subnets and a node's
+/// addresses.
+pub(crate) fn forward_addr<A: AsRef<[IpNet]>>(
+    inside: &[IpNet],
+    to: &ForwardTarget,
+    node_addrs: impl FnOnce(&str) -> A,
+) -> Option<Ipv4Addr> {
+    let reached = |ip: Ipv4Addr| inside.iter().any(|c| c.contains(&IpAddr::V4(ip)));
+    match to {
+        ForwardTarget::Ip(ip) => reached(*ip).then_some(*ip),
+        ForwardTarget::Node(node) => {
+            node_addrs(node)
+                .as_ref()
+                .iter()
+                .find_map(|c| match c.addr() {
+                    IpAddr::V4(v4) if reached(v4) => Some(v4),
+                    _ => None,
+                })
         }
     }
 }

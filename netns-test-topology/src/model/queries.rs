@@ -2,6 +2,7 @@
 //! interfaces and addresses does it own, which address does it answer pings on.
 
 use super::{Bridge, End, IpNet, Node, Stmt, Target, Topology, HOST};
+use std::collections::HashMap;
 use std::net::IpAddr;
 
 impl Topology {
@@ -40,56 +41,52 @@ impl Topology {
     /// their ports, with their addresses, in the order of the text.
     pub fn ifaces(&self, node: &str) -> Vec<(String, Vec<IpNet>)> {
         let mut out = Vec::new();
+        self.each_iface(|owner, name, addrs| {
+            if owner == node {
+                out.push((name.to_string(), addrs.to_vec()));
+            }
+        });
+        out
+    }
+
+    /// Calls `f(node, ifname, addrs)` for every interface of every node but `lo`, in
+    /// the order of the text: one walk, however many nodes ask.
+    pub(crate) fn each_iface<'t>(&'t self, mut f: impl FnMut(&'t str, &'t str, &'t [IpNet])) {
+        let node_of: HashMap<&str, &str> = self
+            .bridges
+            .iter()
+            .map(|b| (b.name.as_str(), b.node.as_str()))
+            .collect();
         for stmt in self.statements() {
             match stmt {
                 Stmt::Bridge(b) => {
                     let bridge = &self.bridges[b];
-                    if bridge.node == node {
-                        out.push((bridge.name.clone(), bridge.addrs.clone()));
-                    }
+                    f(&bridge.node, &bridge.name, &bridge.addrs);
                 }
                 Stmt::Link(l) => {
                     for end in self.links[l].ends() {
                         match end {
-                            End::Node(n) if n.node == node => {
-                                out.push((n.ifname.clone(), n.addrs.clone()));
-                            }
+                            End::Node(n) => f(&n.node, &n.ifname, &n.addrs),
                             End::Bridge { bridge, port } => {
-                                if self.bridge(bridge).is_some_and(|b| b.node == node) {
-                                    out.push((port.clone(), Vec::new()));
+                                if let Some(node) = node_of.get(bridge.as_str()) {
+                                    f(node, port, &[]);
                                 }
                             }
-                            End::Node(_) => {}
                         }
                     }
                 }
             }
         }
-        out
     }
 
     /// The address `from` pings for `target`: a literal address is itself; a node
     /// answers with its first address on the first segment it shares with `from`,
     /// else with its first address at all. `None` if the node has no address.
     pub fn target_addr(&self, from: &str, target: &Target) -> Option<IpAddr> {
-        let name = match target {
-            Target::Ip(ip) => return Some(*ip),
-            Target::Node(name) => name,
-        };
-        let shared = self
-            .segments()
-            .into_iter()
-            .filter(|s| s.members.iter().any(|m| m.node == from))
-            .find_map(|s| {
-                s.members
-                    .iter()
-                    .filter(|m| m.node == *name)
-                    .find_map(|m| m.addrs.first())
-                    .map(|c| c.addr())
-            });
-        shared.or_else(|| self.node_addrs(name).first().map(|c| c.addr()))
+        super::Lookup::new(self).target_addr(from, target)
     }
 }
+
 #[cfg(test)]
 mod tests {
     use super::*;

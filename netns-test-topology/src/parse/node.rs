@@ -50,12 +50,7 @@ impl Parser {
                 }
             }
         }
-        let node = self
-            .topo
-            .nodes
-            .iter_mut()
-            .find(|n| n.name == name)
-            .expect("use_node recorded it");
+        let node = &mut self.topo.nodes[self.node_index[name]];
         node.forward = forward;
         node.sysctls = sysctls;
         Ok(())

@@ -3,111 +3,207 @@
 //! address, one NAT per router, and every forward belongs to a NAT, is given once
 //! and leads to an address the router reaches on the inside.
 
-use super::unknown_node;
-use crate::error::ParseError;
+use super::{unknown_node, Errors};
 use crate::lex::Pos;
-use crate::model::{ForwardTarget, Proto, Topology, HOST};
+use crate::model::{
+    forward_addr, inside_nets, Forward, ForwardTarget, IpNet, Lookup, Node, Proto, Route, Topology,
+    HOST,
+};
 use crate::spans::Spans;
 use std::collections::HashMap;
 
-pub(super) fn check(topo: &Topology, spans: &Spans, errors: &mut Vec<ParseError>) {
-    nats(topo, spans, errors);
-    forwards(topo, spans, errors);
+pub(super) fn check(topo: &Topology, lookup: &Lookup<'_>, spans: &Spans, errors: &mut Errors) {
+    let routers = Routers::new(topo);
+    nats(topo, lookup, &routers, spans, errors);
+    forwards(topo, lookup, &routers, spans, errors);
 }
 
-fn nats(topo: &Topology, spans: &Spans, errors: &mut Vec<ParseError>) {
+/// What the checks ask of the NATs' routers, indexed in one walk over the
+/// topology: a text with thousands of NATs and forwards stays linear.
+struct Routers<'t> {
+    nodes: HashMap<&'t str, &'t Node>,
+    /// The interfaces of every router with a NAT or a forward.
+    ifaces: HashMap<&'t str, Vec<(&'t str, &'t [IpNet])>>,
+    routes: HashMap<&'t str, Vec<&'t Route>>,
+    /// The first NAT of each router (a second one is an error).
+    nat_of: HashMap<&'t str, usize>,
+}
+
+impl<'t> Routers<'t> {
+    fn new(topo: &'t Topology) -> Routers<'t> {
+        let mut ifaces: HashMap<&str, Vec<(&str, &[IpNet])>> = HashMap::new();
+        let mut nat_of = HashMap::new();
+        for (n, nat) in topo.nats.iter().enumerate().rev() {
+            nat_of.insert(nat.router.as_str(), n);
+        }
+        for r in topo.nats.iter().map(|n| &n.router) {
+            ifaces.entry(r.as_str()).or_default();
+        }
+        for r in topo.forwards.iter().map(|f| &f.router) {
+            ifaces.entry(r.as_str()).or_default();
+        }
+        topo.each_iface(|node, name, addrs| {
+            if let Some(list) = ifaces.get_mut(node) {
+                list.push((name, addrs));
+            }
+        });
+        let mut routes: HashMap<&str, Vec<&Route>> = HashMap::new();
+        for route in topo
+            .routes
+            .iter()
+            .filter(|r| ifaces.contains_key(r.node.as_str()))
+        {
+            routes.entry(route.node.as_str()).or_default().push(route);
+        }
+        Routers {
+            nodes: topo.nodes.iter().map(|n| (n.name.as_str(), n)).collect(),
+            ifaces,
+            routes,
+            nat_of,
+        }
+    }
+
+    fn ifaces(&self, router: &str) -> &[(&'t str, &'t [IpNet])] {
+        self.ifaces.get(router).map_or(&[], Vec::as_slice)
+    }
+
+    fn inside_nets(&self, router: &str, outside: &str) -> Vec<IpNet> {
+        let routes = self.routes.get(router).map_or(&[][..], Vec::as_slice);
+        inside_nets(
+            self.ifaces(router).iter().copied(),
+            routes.iter().copied(),
+            outside,
+        )
+    }
+}
+
+fn nats(
+    topo: &Topology,
+    lookup: &Lookup<'_>,
+    routers: &Routers<'_>,
+    spans: &Spans,
+    errors: &mut Errors,
+) {
     let mut first: HashMap<&str, Pos> = HashMap::new();
     for (n, nat) in topo.nats.iter().enumerate() {
         let span = &spans.nats[n];
         if let Some(at) = first.insert(&nat.router, span.router) {
-            errors.push(span.router.error(format!(
-                "a second nat on {} (first at {}:{}): one NAT per router",
-                nat.router, at.line, at.col
-            )));
+            errors.push(span.router, || {
+                format!(
+                    "a second nat on {} (first at {}:{}): one NAT per router",
+                    nat.router, at.line, at.col
+                )
+            });
             continue;
         }
-        if !topo.has_node(&nat.router) {
-            errors.push(unknown_node(topo, &nat.router, "nat", span.router));
+        if !lookup.has_node(&nat.router) {
+            errors.push(span.router, || unknown_node(topo, &nat.router, "nat"));
             continue;
         }
-        if nat.router == HOST || !topo.node(&nat.router).is_some_and(|n| n.forward) {
-            let fix = if nat.router == HOST {
-                "host is the sandbox's own namespace and never forwards; put the NAT on a \
-                 node declared with `node NAME forward`"
-                    .to_string()
-            } else {
-                format!("declare it with `node {} forward`", nat.router)
-            };
-            errors.push(span.router.error(format!(
-                "nat on {}: {} does not forward, and a NAT needs a router ({fix})",
-                nat.router, nat.router
-            )));
+        if nat.router == HOST
+            || !routers
+                .nodes
+                .get(nat.router.as_str())
+                .is_some_and(|n| n.forward)
+        {
+            errors.push(span.router, || {
+                let fix = if nat.router == HOST {
+                    "host is the sandbox's own namespace and never forwards; put the NAT on \
+                     a node declared with `node NAME forward`"
+                        .to_string()
+                } else {
+                    format!("declare it with `node {} forward`", nat.router)
+                };
+                format!(
+                    "nat on {}: {} does not forward, and a NAT needs a router ({fix})",
+                    nat.router, nat.router
+                )
+            });
             continue;
         }
-        let ifaces = topo.ifaces(&nat.router);
+        let ifaces = routers.ifaces(&nat.router);
         let Some((_, addrs)) = ifaces.iter().find(|(name, _)| *name == nat.iface) else {
-            let names: Vec<&str> = ifaces.iter().map(|(name, _)| name.as_str()).collect();
-            let known = if names.is_empty() {
-                format!("{} has no interfaces", nat.router)
-            } else {
-                format!("its interfaces: {}", names.join(", "))
-            };
-            errors.push(span.iface.error(format!(
-                "{} has no interface {:?}; {known}",
-                nat.router, nat.iface
-            )));
+            errors.push(span.iface, || {
+                let names: Vec<&str> = ifaces.iter().map(|(name, _)| *name).collect();
+                let known = if names.is_empty() {
+                    format!("{} has no interfaces", nat.router)
+                } else {
+                    format!("its interfaces: {}", names.join(", "))
+                };
+                format!("{} has no interface {:?}; {known}", nat.router, nat.iface)
+            });
             continue;
         };
         if !addrs.iter().any(|c| c.addr().is_ipv4()) {
-            errors.push(span.iface.error(format!(
-                "{}:{} has no IPv4 address, and the NAT needs one as its external address \
-                 (a NAT translates IPv4 only)",
-                nat.router, nat.iface
-            )));
+            errors.push(span.iface, || {
+                format!(
+                    "{}:{} has no IPv4 address, and the NAT needs one as its external address \
+                     (a NAT translates IPv4 only)",
+                    nat.router, nat.iface
+                )
+            });
         }
     }
 }
 
-fn forwards(topo: &Topology, spans: &Spans, errors: &mut Vec<ParseError>) {
+fn forwards(
+    topo: &Topology,
+    lookup: &Lookup<'_>,
+    routers: &Routers<'_>,
+    spans: &Spans,
+    errors: &mut Errors,
+) {
     let mut first: HashMap<(&str, Proto, u16), Pos> = HashMap::new();
+    // The inside of each NAT, as a forward through it first needs it.
+    let mut inside: HashMap<usize, Vec<IpNet>> = HashMap::new();
     for (f, forward) in topo.forwards.iter().enumerate() {
         let span = &spans.forwards[f];
-        let Some(nat) = topo.nat(&forward.router) else {
-            errors.push(span.router.error(format!(
-                "forward on {}:{} without a NAT there (write `nat {}:{} KIND` too)",
-                forward.router, forward.iface, forward.router, forward.iface
-            )));
+        let Some(&n) = routers.nat_of.get(forward.router.as_str()) else {
+            errors.push(span.router, || {
+                format!(
+                    "forward on {}:{} without a NAT there (write `nat {}:{} KIND` too)",
+                    forward.router, forward.iface, forward.router, forward.iface
+                )
+            });
             continue;
         };
+        let nat = &topo.nats[n];
         if nat.iface != forward.iface {
-            errors.push(span.iface.error(format!(
-                "forward on {}:{}, but the NAT of {} is on {}:{}",
-                forward.router, forward.iface, forward.router, nat.router, nat.iface
-            )));
+            errors.push(span.iface, || {
+                format!(
+                    "forward on {}:{}, but the NAT of {} is on {}:{}",
+                    forward.router, forward.iface, forward.router, nat.router, nat.iface
+                )
+            });
             continue;
         }
         let key = (forward.router.as_str(), forward.proto, forward.port);
         if let Some(at) = first.insert(key, span.port) {
-            errors.push(span.port.error(format!(
-                "{} port {} of {}:{} forwarded twice (first at {}:{})",
-                forward.proto, forward.port, forward.router, forward.iface, at.line, at.col
-            )));
+            errors.push(span.port, || {
+                format!(
+                    "{} port {} of {}:{} forwarded twice (first at {}:{})",
+                    forward.proto, forward.port, forward.router, forward.iface, at.line, at.col
+                )
+            });
             continue;
         }
         if let ForwardTarget::Node(name) = &forward.to {
-            if !topo.has_node(name) {
-                errors.push(unknown_node(topo, name, "forward", span.target));
+            if !lookup.has_node(name) {
+                errors.push(span.target, || unknown_node(topo, name, "forward"));
                 continue;
             }
         }
-        if topo.forward_addr(forward).is_none() {
-            errors.push(span.target.error(unreachable(topo, forward)));
+        let inside = inside
+            .entry(n)
+            .or_insert_with(|| routers.inside_nets(&forward.router, &forward.iface));
+        if forward_addr(inside, &forward.to, |node| lookup.node_addrs(node)).is_none() {
+            errors.push(span.target, || unreachable(topo, forward));
         }
     }
 }
 
 /// Why `forward`'s target is not an address the router reaches on the inside.
-fn unreachable(topo: &Topology, forward: &crate::model::Forward) -> String {
+fn unreachable(topo: &Topology, forward: &Forward) -> String {
     let inside: Vec<String> = topo
         .inside_nets(&forward.router, &forward.iface)
         .iter()

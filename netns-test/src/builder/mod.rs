@@ -39,7 +39,8 @@ mod plan;
 /// Round 3: impaired links onto the relay.
 pub(crate) mod splice;
 
-pub(crate) use namespaces::{cores, Hooks};
+pub(crate) use crate::options::Hooks;
+pub(crate) use namespaces::cores;
 
 use crate::impair::Impairer;
 use crate::kernel::netlink;

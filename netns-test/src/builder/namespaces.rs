@@ -9,6 +9,7 @@
 
 use super::host_defaults;
 use super::plan::{Kind, Plan, FIRST};
+use super::Hooks;
 use crate::forensics::capture;
 use crate::kernel::link::{highest_index, lo_up, occupy_low_indexes};
 use crate::kernel::netns::NetNs;
@@ -31,16 +32,6 @@ struct Setup {
     /// The machine's defaults that differ from the kernel's, to set back first.
     fixes: Arc<Vec<(&'static str, &'static str)>>,
     hooks: Hooks,
-}
-
-/// Test hooks: what some machines give every new namespace, made here on purpose.
-#[derive(Debug, Clone, Copy, Default)]
-pub(crate) struct Hooks {
-    /// Veth pairs made first, taking the low indexes (as fallback tunnels do).
-    pub occupy: u32,
-    /// Forwarding, strict reverse-path filtering, proxy ARP and IPv6 off, as a new
-    /// namespace inherits them on some machines (`host_defaults`).
-    pub hostile_defaults: bool,
 }
 
 /// A namespace made and prepared, and its capture socket, opened inside it before any

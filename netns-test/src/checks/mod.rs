@@ -17,36 +17,8 @@ mod unicast;
 pub(crate) use probes::neighbour_verdict;
 
 use crate::net::Net;
+pub(crate) use crate::options::Checks;
 use std::time::Duration;
-
-/// The checks of every segment after the body (`expect` statements always run);
-/// docs/topology.md says what each proves.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Checks {
-    /// No segment checks.
-    Off,
-    /// The default: on every segment, every member and the segment's hub resolve each
-    /// other (one broadcast per segment, then the kernel's unicast probes) and ping;
-    /// both neighbour tables must map the other's address to its MAC. Linear in the
-    /// number of members.
-    #[default]
-    Hub,
-    /// Every member of a segment resolves every other by broadcast and pings it:
-    /// N(N−1) probes and neighbour entries per segment, so only for small segments
-    /// (refused past 512 entries per family).
-    AllPairs,
-}
-
-impl From<bool> for Checks {
-    /// `true`: the default checks; `false`: none.
-    fn from(on: bool) -> Checks {
-        if on {
-            Checks::Hub
-        } else {
-            Checks::Off
-        }
-    }
-}
 
 /// Runs the checks; `Err` lists the failed ones (the report adds every node's state).
 /// `expects`: the `expect` statements too (off for `netns-test up --no-checks`).

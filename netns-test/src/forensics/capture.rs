@@ -20,31 +20,7 @@
 use std::io;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
 
-/// When to capture: `NETNS_TEST_CAPTURE=on-failure|always|never` (default on-failure:
-/// every run captures, a failed one writes the file).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CaptureMode {
-    /// Every run writes `capture.pcapng`, passed or failed.
-    Always,
-    /// No capture socket is opened.
-    Never,
-    /// Every run captures; only a failed one writes the file (the default).
-    OnFailure,
-}
-
-impl CaptureMode {
-    pub(crate) fn parse(value: &str) -> Result<CaptureMode, String> {
-        match value {
-            "always" => Ok(CaptureMode::Always),
-            "on-failure" => Ok(CaptureMode::OnFailure),
-            "never" => Ok(CaptureMode::Never),
-            other => Err(format!(
-                "NETNS_TEST_CAPTURE={other:?} is not understood; accepted values: \
-                 on-failure (the default), always, never"
-            )),
-        }
-    }
-}
+pub(crate) use crate::options::CaptureMode;
 
 /// Keeps the kernel's packet timestamps on for the life of the test process.
 ///
@@ -277,18 +253,6 @@ fn recv_frame(fd: RawFd, buf: &mut [u8]) -> io::Result<Option<Frame>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn modes_parse_and_a_typo_lists_the_accepted_values() {
-        assert_eq!(CaptureMode::parse("always"), Ok(CaptureMode::Always));
-        assert_eq!(CaptureMode::parse("never"), Ok(CaptureMode::Never));
-        assert_eq!(CaptureMode::parse("on-failure"), Ok(CaptureMode::OnFailure));
-        let e = CaptureMode::parse("onfailure").unwrap_err();
-        assert!(
-            e.contains("\"onfailure\"") && e.contains("on-failure (the default), always, never"),
-            "{e}"
-        );
-    }
 
     /// Runs a filter on an interface index, as the kernel would: Some(accept).
     fn verdict(prog: &[libc::sock_filter], ifindex: u32) -> bool {

@@ -15,6 +15,8 @@
 //! a super-frame when a decision is per wire frame, [`key`] says what it is,
 //! [`model`] draws, [`schedule`] queues it until it is due.
 
+/// What the relay counted, per direction.
+mod counters;
 /// The relay thread's loop.
 mod engine;
 /// User-space segmentation and checksum completion.

@@ -12,36 +12,12 @@ use crate::kernel::conntrack::{self, Flow};
 use crate::kernel::netns::NetNs;
 use crate::kernel::nfnetlink::NfSocket;
 use crate::kernel::{nftables, sysctl};
+use crate::net::NatMapping;
 use crate::topology::Proto;
-use std::fmt::{self, Write as _};
+use std::fmt::Write as _;
 use std::io;
 use std::net::{Ipv4Addr, SocketAddrV4};
 use std::time::Duration;
-
-/// One mapping a NAT holds: its external endpoint, the internal endpoint behind it,
-/// and how long it lives without outbound traffic.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct NatMapping {
-    /// UDP or TCP.
-    pub proto: Proto,
-    /// The NAT's endpoint, as the outside sees it.
-    pub external: SocketAddrV4,
-    /// The inside host's endpoint behind it.
-    pub internal: SocketAddrV4,
-    /// The time left before the mapping expires, unless outbound traffic refreshes it.
-    pub expires_in: Option<Duration>,
-}
-
-/// `udp 203.0.113.1:40000 -> 192.168.1.2:40000, expires in 119.8s`
-impl fmt::Display for NatMapping {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} {} -> {}", self.proto, self.external, self.internal)?;
-        if let Some(d) = self.expires_in {
-            write!(f, ", expires in {:.1}s", d.as_secs_f64())?;
-        }
-        Ok(())
-    }
-}
 
 /// A NAT as installed: a socket in its router's namespace, its setup and table.
 #[derive(Debug)]

@@ -1,32 +1,11 @@
 //! The checks as API, for use inside a test body.
 
-use super::{Net, Node};
+use super::{MacOrNode, Net, Node};
 use crate::probe::{Neighbour, Pinger, ProbeError, Tries};
 use crate::topology::Target;
 use std::future::Future;
 use std::net::IpAddr;
 use std::time::Duration;
-
-/// A MAC address, or the node whose link on the shared segment has it.
-#[derive(Debug, Clone)]
-pub enum MacOrNode<'a> {
-    /// This MAC address.
-    Mac([u8; 6]),
-    /// The MAC of this node's link on the segment it shares with the other node.
-    Node(&'a str),
-}
-
-impl From<[u8; 6]> for MacOrNode<'_> {
-    fn from(m: [u8; 6]) -> Self {
-        MacOrNode::Mac(m)
-    }
-}
-
-impl<'a> From<&'a str> for MacOrNode<'a> {
-    fn from(n: &'a str) -> Self {
-        MacOrNode::Node(n)
-    }
-}
 
 impl Net {
     /// Pings `to` (a node name or an IP) from node `from`; the round-trip time.

@@ -3,6 +3,8 @@
 
 /// The harness's checks as calls from the body: ping, reachable, isolated, neighbours.
 mod assertions;
+/// `Iface`, `MacOrNode`, `NatMapping`, `LookupError`: plain data, the same on every OS.
+mod data;
 /// Links down and up, impairments, partitions: faults at run time.
 mod faults;
 /// Nodes, links, interfaces and NATs by name: `try_` forms and their error.
@@ -16,12 +18,11 @@ mod replumb;
 /// A link end back in its declared state, and ready.
 mod restore;
 
-pub use assertions::MacOrNode;
+pub use data::{Iface, LookupError, MacOrNode, NatMapping};
 pub use faults::LinkControl;
-pub use lookup::LookupError;
 pub use nat::NatControl;
 use node::one_worker;
-pub use node::{Iface, Node};
+pub use node::Node;
 
 use crate::builder::BuiltSpace;
 use crate::impair::Impairer;

@@ -1,9 +1,10 @@
 //! `net.nat("r1")`: a NAT from the body. Read its mappings, drop them all (a reboot
 //! of the NAT), or give it another kind, while the test runs.
 
+use super::NatMapping;
 use super::Net;
 use crate::kernel::backoff::Backoff;
-use crate::nat::table::{Installed, NatMapping};
+use crate::nat::table::Installed;
 use crate::nat::Setup;
 use crate::topology::{Nat, NatKind};
 use std::net::Ipv4Addr;

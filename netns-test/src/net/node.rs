@@ -1,5 +1,6 @@
 //! `Node`: one network namespace of the built topology, and ways to run code in it.
 
+use super::Iface;
 use crate::builder::BuiltSpace;
 use crate::kernel::netns::NetNs;
 use crate::topology::IpNet;
@@ -58,19 +59,6 @@ pub struct Node {
     ifaces: Vec<Iface>,
     addrs: Vec<IpNet>,
     runtime: OnceLock<tokio::runtime::Runtime>,
-}
-
-/// A link of a node as built: name, index, MAC and addresses.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Iface {
-    /// The interface's name in the node (`eth0`).
-    pub name: String,
-    /// Its index in the node's namespace.
-    pub index: u32,
-    /// Its MAC address.
-    pub mac: [u8; 6],
-    /// Its addresses, as the topology gives them.
-    pub addrs: Vec<IpNet>,
 }
 
 impl Node {
@@ -251,11 +239,4 @@ fn enter(fd: i32) -> std::io::Result<()> {
         return Err(std::io::Error::last_os_error());
     }
     Ok(())
-}
-
-impl Iface {
-    /// `02:00:00:00:00:01`
-    pub fn mac_string(&self) -> String {
-        crate::report::mac(&self.mac)
-    }
 }

@@ -1,114 +1,11 @@
 //! ICMP echo from inside a node, with surge-ping.
 
+use super::ProbeError;
 use std::fmt;
 use std::net::IpAddr;
 use std::sync::atomic::{AtomicU16, Ordering};
 use std::time::Duration;
 use surge_ping::{Client, Config, PingIdentifier, PingSequence, ICMP};
-
-/// Why a ping got no answer.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ProbeError {
-    /// Echo requests went out, no reply came back.
-    NoReply {
-        /// The address pinged.
-        to: IpAddr,
-        /// How long the probe waited in all.
-        within: Duration,
-        /// How many echo requests it sent.
-        tries: u32,
-    },
-    /// A router (or the sender's own kernel) answered that the destination is
-    /// unreachable, or that reaching it is administratively prohibited.
-    Unreachable {
-        /// The address pinged.
-        to: IpAddr,
-        /// Who answered with the error.
-        by: IpAddr,
-        /// The ICMP error, in words.
-        why: String,
-    },
-    /// Another ICMP error came back instead of a reply (time exceeded, ...).
-    IcmpError {
-        /// The address pinged.
-        to: IpAddr,
-        /// Who answered with the error.
-        by: IpAddr,
-        /// The ICMP error, in words.
-        why: String,
-    },
-    /// The kernel refused to send; `errno` is its error number.
-    Send {
-        /// The address pinged.
-        to: IpAddr,
-        /// The kernel's error.
-        error: String,
-        /// Its error number, when the kernel gave one.
-        errno: Option<i32>,
-    },
-    /// No ICMP socket could be made inside the node.
-    Socket {
-        /// The node the probe ran in.
-        node: String,
-        /// The kernel's error.
-        error: String,
-    },
-    /// A name that is neither a node nor an address.
-    Unknown(String),
-}
-
-impl fmt::Display for ProbeError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            ProbeError::NoReply { to, within, tries } => {
-                let plural = if *tries == 1 { "try" } else { "tries" };
-                write!(
-                    f,
-                    "no echo reply from {to} within {} ({tries} {plural})",
-                    crate::error::human(*within)
-                )
-            }
-            ProbeError::Unreachable { to, by, why } => {
-                write!(f, "{to} is unreachable: {by} answered {why}")
-            }
-            ProbeError::IcmpError { to, by, why } => {
-                write!(f, "no echo reply from {to}: {by} answered {why}")
-            }
-            ProbeError::Send { to, error, .. } => {
-                write!(f, "cannot send an echo request to {to}: {error}")
-            }
-            ProbeError::Socket { node, error } => {
-                write!(f, "cannot open an ICMP socket in node {node}: {error}")
-            }
-            ProbeError::Unknown(what) => write!(f, "{what}"),
-        }
-    }
-}
-
-impl std::error::Error for ProbeError {}
-
-impl ProbeError {
-    /// Whether this failure to ping proves that the target is unreachable: no reply
-    /// within the wait, an ICMP "destination unreachable" or "administratively
-    /// prohibited" answer, or the sender's own kernel refusing for the topology's
-    /// reasons: no route (ENETUNREACH), no neighbour answered (EHOSTUNREACH), a
-    /// firewall rule in the sandbox (EPERM). Anything else (a socket that could not
-    /// be opened, a full neighbour table's EINVAL, EACCES for a broadcast address,
-    /// ENOBUFS, another ICMP error) says nothing about the network: an isolation
-    /// check fails on it.
-    pub fn proves_isolation(&self) -> bool {
-        match self {
-            ProbeError::NoReply { .. } | ProbeError::Unreachable { .. } => true,
-            ProbeError::Send { errno, .. } => matches!(
-                errno,
-                Some(libc::ENETUNREACH | libc::EHOSTUNREACH | libc::EPERM)
-            ),
-            ProbeError::IcmpError { .. } | ProbeError::Socket { .. } | ProbeError::Unknown(_) => {
-                false
-            }
-        }
-    }
-}
 
 /// How hard to try: a reply is expected within the sum of `waits`, one echo request
 /// per entry. Short first waits make a lost first packet cost milliseconds, not a second.

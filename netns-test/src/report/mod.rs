@@ -19,13 +19,7 @@ pub(crate) use state::NodeState;
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
-/// `02:00:00:00:00:01`
-pub(crate) fn mac(m: &[u8; 6]) -> String {
-    m.iter()
-        .map(|b| format!("{b:02x}"))
-        .collect::<Vec<_>>()
-        .join(":")
-}
+pub(crate) use crate::probe::mac;
 
 /// Every node's state as text, read by the sandbox process, and when (`after the
 /// worker ended`, `at the deadline, …`), or why it could not be read.
@@ -101,6 +95,16 @@ pub(crate) fn rerun(test: Option<&str>) -> Option<(String, Option<&str>)> {
 }
 
 impl Report {
+    /// Where report.txt and report.html were written.
+    pub(crate) fn forensics_dir(&self) -> Option<&std::path::Path> {
+        self.forensics.as_ref()?.as_ref().ok().map(|p| p.as_path())
+    }
+
+    /// The body's backtrace, resolved.
+    pub(crate) fn backtrace(&self) -> Option<&str> {
+        self.backtrace.as_deref()
+    }
+
     /// The report as text, without what failed (the error says that first).
     pub fn text(&self) -> String {
         let mut out = String::new();
