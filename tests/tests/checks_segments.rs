@@ -279,3 +279,33 @@ fn the_default_checks_flood_one_broadcast_per_segment() {
     })
     .unwrap_or_else(|e| panic!("{e}"));
 }
+
+/// The checks give back the neighbour entries their introductions made: the kernel's
+/// table is one for the whole machine (1024 entries per family), and a large star's
+/// 2(N−1) entries, still counted while the kernel frees its namespaces, overflowed it
+/// for the next test. Entries the body made are left alone.
+#[test]
+fn the_checks_give_back_the_neighbour_entries_they_made() {
+    run(&topo(STAR4), Options::new().checks(false), |net| {
+        // The body talks to n1 from n4 first: those two entries are the body's.
+        net.ping("n4", "n1").unwrap();
+        net.check().unwrap();
+        let ips = |node: &str| -> Vec<String> {
+            let mut ips: Vec<String> = net
+                .neighbours(node)
+                .iter()
+                .filter(|n| n.ip.is_ipv4())
+                .map(|n| n.ip.to_string())
+                .collect();
+            ips.sort();
+            ips
+        };
+        // n1 (the hub) resolved n2 by broadcast (its first probe), and n4 in the body.
+        assert_eq!(ips("n1"), ["10.9.0.2", "10.9.0.4"]);
+        // n2 learned n1 from that broadcast; n3 was introduced, and is given back.
+        assert_eq!(ips("n2"), ["10.9.0.1"]);
+        assert_eq!(ips("n3"), Vec::<String>::new());
+        assert_eq!(ips("n4"), ["10.9.0.1"]);
+    })
+    .unwrap_or_else(|e| panic!("{e}"));
+}

@@ -49,7 +49,9 @@ pub(crate) async fn run(
 }
 
 /// The plan's first probes, then the members' introductions to their hubs and their
-/// pings, then every neighbour entry the answered probes must have left.
+/// pings, then every neighbour entry the answered probes must have left. When all
+/// passed, the entries the introductions made are given back (`unicast::release`);
+/// a failure keeps them for the report.
 async fn run_segments(net: &Net, plan: &segments::Plan, isolation: Duration) -> Vec<String> {
     let first: Vec<&probes::Probe> = plan.first.iter().collect();
     let (mut failures, mut entries) = probes::ping_all(net, &first, isolation).await;
@@ -59,5 +61,8 @@ async fn run_segments(net: &Net, plan: &segments::Plan, isolation: Duration) -> 
     failures.extend(more);
     entries.extend(more_entries);
     failures.extend(probes::judge(net, &entries, &seeded).await);
+    if failures.is_empty() {
+        unicast::release(net, &plan.to_hub, &seeded).await;
+    }
     failures
 }

@@ -40,6 +40,8 @@ pub(super) struct ToHub {
     pub index: u32,
     pub member_ip: IpAddr,
     pub hub: usize,
+    /// The index of the hub's link on the segment.
+    pub hub_index: u32,
     pub hub_ip: IpAddr,
     pub hub_mac: [u8; 6],
     pub probe: Probe,
@@ -162,6 +164,7 @@ fn hub(segment: &str, members: &[Member], plan: &mut Plan) {
             index: m.index,
             member_ip: m.ip,
             hub: hub.node,
+            hub_index: hub.index,
             hub_ip: hub.ip,
             hub_mac: hub.mac,
             probe: Probe {

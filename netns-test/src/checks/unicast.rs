@@ -10,15 +10,25 @@
 //! entry REACHABLE with the MAC the hub answered from, and learns the member's MAC
 //! from the request. Nothing is assumed: a hub that does not answer leaves the entry
 //! in PROBE and then FAILED, and the judge requires REACHABLE (`probes::judge`).
+//!
+//! Once judged, the entries on both sides are deleted again (`release`). The kernel's
+//! neighbour table is one for the whole machine (1024 entries per family by default,
+//! `gc_thresh3`, settable only by the host's root), and the checks of an N-member
+//! segment fill 2(N−1) of it: the hub's N−1 and one per member. A namespace's entries
+//! are counted until the kernel has finished freeing it, after the sandbox is gone;
+//! so two 256-member stars back to back (a suite, or a test after another) overflowed
+//! the table, and the second one's hub could not answer a third of its members.
+//! Deleted by the checks, they are freed at once, and a run leaves almost none for
+//! the next.
 
 use super::segments::ToHub;
 use crate::kernel::backoff::Backoff;
 use crate::kernel::neigh;
-use crate::kernel::netlink::{self, CREATE};
+use crate::kernel::netlink::{self, CHANGE, CREATE};
 use crate::net::Net;
 use futures::future::join_all;
 use netlink_packet_route::RouteNetlinkMessage as Msg;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::net::IpAddr;
 use std::time::{Duration, Instant};
 
@@ -49,6 +59,29 @@ pub(super) async fn introduce(net: &Net, members: &[ToHub]) -> Vec<(usize, IpAdd
         .collect();
     wait_until_heard(net, &seeded).await;
     seeded.iter().map(|m| (m.member, m.hub_ip)).collect()
+}
+
+/// Deletes what the introductions left in the neighbour tables: each `seeded`
+/// member's entry for its hub and the hub's entry for the member. Only those: a
+/// member that had an entry already (the body's, or the hub's broadcast's) had been
+/// in touch with its hub before, and both its entries are left as they are. Best
+/// effort: an entry already gone (the kernel's garbage collection) is fine, and one
+/// left behind is freed with its namespace.
+pub(super) async fn release(net: &Net, members: &[ToHub], seeded: &[(usize, IpAddr)]) {
+    let seeded: HashSet<&(usize, IpAddr)> = seeded.iter().collect();
+    let members = members
+        .iter()
+        .filter(|m| seeded.contains(&(m.member, m.hub_ip)));
+    let deletes = members.flat_map(|m| {
+        [
+            (m.member, neigh::entry(m.index, m.hub_ip)),
+            (m.hub, neigh::entry(m.hub_index, m.member_ip)),
+        ]
+    });
+    join_all(deletes.map(|(node, entry)| {
+        netlink::request(net.nodes()[node].rtnl(), Msg::DelNeighbour(entry), CHANGE)
+    }))
+    .await;
 }
 
 /// Waits until each hub's table has an entry with a MAC for each of `members`, or
