@@ -158,6 +158,7 @@ fn run_once(
         ),
         pid => {
             let ends = pipes.into_parent_ends();
+            parent::start_reaper();
             parent::supervise(pid, ends, &page, timeout, started)
         }
     }

@@ -59,13 +59,17 @@ impl Ending {
 
 /// Sandboxes that said `End` still have to exit, which takes an RCU grace period per
 /// capture socket they close: a thread of the test process waits for them (reaps
-/// them), off the tests' path. Started with the first sandbox that needs it; it takes
-/// nothing a forked child could need (fork copies only the forking thread).
-fn reap_later(pid: libc::pid_t) {
-    static REAPER: Mutex<Option<std::sync::mpsc::Sender<libc::pid_t>>> = Mutex::new(None);
+/// them), off the tests' path. It takes nothing a forked child could need (fork
+/// copies only the forking thread).
+static REAPER: Mutex<Option<std::sync::mpsc::Sender<libc::pid_t>>> = Mutex::new(None);
+
+/// Starts the reaper thread if this process has none yet. Called right after a fork,
+/// while the sandbox builds: the parent has nothing else to do then, so the thread's
+/// start costs the test nothing, where after `End` it was on the path of the first
+/// test of every process, which is every test under nextest.
+pub(super) fn start_reaper() {
     let mut reaper = REAPER.lock().unwrap_or_else(PoisonError::into_inner);
-    let sent = reaper.as_ref().is_some_and(|tx| tx.send(pid).is_ok());
-    if sent {
+    if reaper.is_some() {
         return;
     }
     let (tx, rx) = std::sync::mpsc::channel::<libc::pid_t>();
@@ -76,15 +80,18 @@ fn reap_later(pid: libc::pid_t) {
                 reap(pid);
             }
         });
-    match started {
-        Ok(_) => {
-            let _ = tx.send(pid);
-            *reaper = Some(tx);
-        }
-        // No thread: wait here, as if the sandbox were still on the test's path.
-        Err(_) => {
-            reap(pid);
-        }
+    // No thread: `reap_later` waits on the test's path instead.
+    if started.is_ok() {
+        *reaper = Some(tx);
+    }
+}
+
+/// Hands `pid` to the reaper thread; without one, waits for it here.
+fn reap_later(pid: libc::pid_t) {
+    let reaper = REAPER.lock().unwrap_or_else(PoisonError::into_inner);
+    if !reaper.as_ref().is_some_and(|tx| tx.send(pid).is_ok()) {
+        drop(reaper);
+        reap(pid);
     }
 }
 
