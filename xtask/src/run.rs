@@ -61,31 +61,25 @@ pub fn test_executable(target: &str, extra: &[&str]) -> Result<PathBuf, String> 
     ];
     args.extend_from_slice(extra);
     args.extend(["--no-run", "--message-format=json-render-diagnostics"]);
-    let mut cmd = cargo(&args);
-    eprintln!("$ {}", show(&cmd));
-    let out = cmd
-        .stderr(std::process::Stdio::inherit())
-        .output()
-        .map_err(|e| format!("{}: {e}", show(&cmd)))?;
-    if !out.status.success() {
-        return Err(format!("`{}` failed ({})", show(&cmd), out.status));
-    }
-    let found = executables(&out.stdout).find(|e| e.name == target);
-    found
-        .map(|e| e.path)
-        .ok_or_else(|| format!("`{}` named no executable", show(&cmd)))
+    built(cargo(&args), target)
 }
 
 /// Builds the `netns-test` command (`cargo build -p netns-test-cli`) and returns its
 /// executable.
 pub fn netns_test_command() -> Result<PathBuf, String> {
-    let mut cmd = cargo(&[
+    let cmd = cargo(&[
         "build",
         "--quiet",
         "-p",
         "netns-test-cli",
         "--message-format=json-render-diagnostics",
     ]);
+    built(cmd, "netns-test")
+}
+
+/// Runs a cargo build `cmd` that prints JSON messages (announced, its diagnostics on
+/// stderr) and returns the executable of the target named `name`.
+fn built(mut cmd: Command, name: &str) -> Result<PathBuf, String> {
     eprintln!("$ {}", show(&cmd));
     let out = cmd
         .stderr(std::process::Stdio::inherit())
@@ -94,7 +88,7 @@ pub fn netns_test_command() -> Result<PathBuf, String> {
     if !out.status.success() {
         return Err(format!("`{}` failed ({})", show(&cmd), out.status));
     }
-    let found = executables(&out.stdout).find(|e| e.name == "netns-test");
+    let found = executables(&out.stdout).find(|e| e.name == name);
     found
         .map(|e| e.path)
         .ok_or_else(|| format!("`{}` named no executable", show(&cmd)))

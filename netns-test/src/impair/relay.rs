@@ -84,15 +84,7 @@ pub(super) fn drain_counter(fd: RawFd) {
 }
 
 /// CLOCK_MONOTONIC in nanoseconds: the clock the timerfd counts in.
-pub(crate) fn now_ns() -> u64 {
-    let mut ts = libc::timespec {
-        tv_sec: 0,
-        tv_nsec: 0,
-    };
-    // SAFETY: clock_gettime writes the struct.
-    unsafe { libc::clock_gettime(libc::CLOCK_MONOTONIC, &mut ts) };
-    ts.tv_sec as u64 * 1_000_000_000 + ts.tv_nsec as u64
-}
+pub(crate) use crate::sandbox::now_ns;
 
 impl Relay {
     /// Starts the relay thread; `seed` makes every decision reproducible.

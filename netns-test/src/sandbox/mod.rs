@@ -40,6 +40,7 @@ pub(crate) mod vault;
 pub(crate) mod witness;
 pub(crate) use fresh_thread::panic_message;
 pub(crate) use parent::{Ending, Outcome, GRACE};
+pub(crate) use progress::now_ns;
 pub(crate) use protocol::Failure;
 
 use crate::error::{Phase, Timings};

@@ -89,7 +89,7 @@ pub(super) fn start_reaper() {
 /// Hands `pid` to the reaper thread; without one, waits for it here.
 fn reap_later(pid: libc::pid_t) {
     let reaper = REAPER.lock().unwrap_or_else(PoisonError::into_inner);
-    if !reaper.as_ref().is_some_and(|tx| tx.send(pid).is_ok()) {
+    if reaper.as_ref().is_none_or(|tx| tx.send(pid).is_err()) {
         drop(reaper);
         reap(pid);
     }
