@@ -20,6 +20,8 @@
 //!   own (the host's namespace must not keep links).
 //! - One process per test: the `w1x200` fixture binary (`--fixture`, built by xtask)
 //!   started once per test as nextest does, beside the same binary selecting no test.
+//! - Beside each W2: the kernel's floor for the same star, on one thread without
+//!   the harness (`floor.rs`).
 //! - W3: the fixture binary whole, with libtest's default thread count: wall time and
 //!   tests per second.
 //! - W4: a link spliced through the impairment relay with an all-zero impairment
@@ -37,6 +39,8 @@ mod workloads;
 mod shell;
 // the cost of the impairment relay;
 mod impaired;
+// what the kernel alone takes to make a star;
+mod floor;
 // the statistics of their samples;
 mod stats;
 // the report, written as a table, JSON and SVG.
@@ -93,6 +97,13 @@ fn parse_args() -> Result<Args, String> {
 }
 
 fn real_main() -> Result<(), String> {
+    // This program again, in a process of its own, measuring the kernel's floor.
+    let argv: Vec<String> = std::env::args().collect();
+    if let [_, flag, n] = &argv[..] {
+        if flag == floor::FLAG {
+            return floor::main(n);
+        }
+    }
     let args = parse_args()?;
     let plan = Plan::new(args.quick);
     let load_start = loadavg();

@@ -71,6 +71,15 @@ impl Report {
                 },
                 "shell": w.shell.json(),
                 "ratio": ratio(&w.shell, &w.b2b.total),
+                "kernel_floor": match &w.floor.skipped {
+                    Some(why) => json!({ "skipped": why }),
+                    None => json!({
+                        "total": w.floor.total.json(),
+                        "namespaces": w.floor.namespaces.json(),
+                        "veth_pairs": w.floor.veths.json(),
+                        "up_and_addresses": w.floor.up.json(),
+                    }),
+                },
             })).collect::<Vec<_>>(),
             "w3": self.w3.as_ref().map(|w| json!({
                 "tests": W3_TESTS,

@@ -31,6 +31,8 @@ pub struct W2 {
     /// The first run of every stream, after the settle pause.
     pub settled: Phases,
     pub shell: ShellStats,
+    /// What the kernel alone takes to make the same star.
+    pub floor: crate::floor::Floor,
 }
 
 /// `streams` measured streams of `runs` runs each, after `warm` unmeasured ones; the
@@ -49,6 +51,7 @@ pub fn bench_w2(
         b2b: Phases::default(),
         settled: Phases::default(),
         shell: ShellStats::default(),
+        floor: Default::default(),
     };
     for i in 0..warm + streams {
         let measured = i >= warm;
@@ -82,5 +85,6 @@ pub fn bench_w2(
         }
     }
     settle(n * runs);
+    w2.floor = crate::floor::measure(n, streams.max(3));
     Ok(w2)
 }
