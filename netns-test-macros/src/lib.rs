@@ -13,8 +13,9 @@
 //! }
 //! ```
 //!
-//! A mistake in the topology does not compile (`topology:1:8: expected an address like
-//! 10.0.0.1/24, found "10.0.0.300/24"`, pointing into the string):
+//! A mistake in the topology does not compile: the error is on the string literal, and
+//! says where in it (`topology:1:8: expected an address like 10.0.0.1/24, found
+//! "10.0.0.300/24"`; stable Rust cannot point inside a string):
 //!
 //! ```compile_fail
 //! # use netns_test::netns_test;
@@ -24,14 +25,19 @@
 //!
 //! Arguments (`name = literal`, comma separated):
 //! - `topology = "..."` or `topology_file = "path"` (relative to the crate's
-//!   `CARGO_MANIFEST_DIR`), or `topologies = [lan = "a -- b", routed = "..."]`:
+//!   `CARGO_MANIFEST_DIR`, unless absolute; its errors are named after the path), or
+//!   `topologies = [lan = "a -- b", routed = "..."]`:
 //!   exactly one of them. With `topologies`, the body runs once per case, each case a
 //!   test of its own named after it (`reaches::lan`, `reaches::routed`: a module named
 //!   after the function holds them, as rstest's cases do);
-//! - `timeout = "30s"` (`ms`, `s` or `m`);
+//! - `timeout = "30s"` (`ms`, `s` or `m`; 60 s by default);
 //! - `checks = false`: skip the segment checks after the body (`checks = "all-pairs"`:
-//!   every member of a segment against every other instead of against its hub);
-//! - `node = "a"`: run the body inside node `a` instead of `host`;
+//!   every member of a segment against every other instead of against its hub;
+//!   `checks = true` is the default); `expect` statements run either way;
+//! - `node = "a"`: run the body inside node `a` instead of `host` (it must be a node of
+//!   the topology, of every case's with `topologies`);
+//! - `seed = 42`: the seed of the impairments' decisions (by default `NETNS_TEST_SEED`,
+//!   else one derived from the test's name);
 //! - `crate = "path"`: where the runtime crate is, when re-exported.
 //!
 //! The function may take no parameter or one `&Net`, may be `async`, and may
