@@ -57,7 +57,8 @@ enum Command {
         stdout: bool,
     },
     /// Build every .topo file under the paths in a sandbox of its own and run its
-    /// checks (every `expect`, ring pings, neighbour tables), then a table of timings
+    /// checks (every `expect`, each segment's pings and neighbour tables), then a table
+    /// of timings
     Smoke(smoke::Args),
     /// Build a topology rootless and open $SHELL inside NODE (default: host, the
     /// sandbox's own namespace); `ip netns exec OTHER CMD` reaches the other nodes.

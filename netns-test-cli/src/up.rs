@@ -26,7 +26,8 @@ pub struct Args {
     /// End the session after this long (`90s`, `30m`) [default: no limit]
     #[arg(long, value_name = "DURATION", value_parser = duration)]
     pub timeout: Option<Duration>,
-    /// Skip the checks (every `expect`, ring pings, neighbour tables) before the shell
+    /// Skip the checks (every `expect`, each segment's pings and neighbour tables)
+    /// before the shell
     #[arg(long)]
     pub no_checks: bool,
     /// A command to run instead of $SHELL; the exit code is its

@@ -40,7 +40,7 @@ fn main() -> ExitCode {
         net.heal();
         net.assert_reachable("a", "b");
         println!("healed");
-        // The checks after the body (ring pings, neighbour tables) run on the healed
+        // The checks after the body (segment pings, neighbour tables) run on the healed
         // network.
     });
     match result {

@@ -11,7 +11,7 @@ use std::process::Command;
 /// The topology smoke suite (default tests/topologies), then a table of timings
 ///
 /// Builds every .topo file under the PATHs (files or directories, searched recursively;
-/// default: tests/topologies) in a sandbox of its own, checks every `expect` and the ring
+/// default: tests/topologies) in a sandbox of its own, checks every `expect` and the
 /// pings and neighbour tables of each segment, prints libtest's report and then a table
 /// of nodes, links, build and check times per topology. Arguments after `--` go to
 /// libtest: a filter, --exact, --skip, --test-threads 1, --format terse, --list.
