@@ -31,7 +31,8 @@ impl Iface {
 pub enum MacOrNode<'a> {
     /// This MAC address.
     Mac([u8; 6]),
-    /// The MAC of this node's link on the segment it shares with the other node.
+    /// The MAC of this node's link that carries the address asked about
+    /// ([`Net::assert_neighbour`](crate::Net::assert_neighbour)'s `ip`).
     Node(&'a str),
 }
 
