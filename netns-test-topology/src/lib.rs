@@ -1,5 +1,6 @@
 //! The topology language of netns-test: a few lines describe a test network of
-//! namespaces, veth pairs, bridges, addresses, routes and the reachability to check.
+//! namespaces, veth pairs, bridges, addresses, routes, link impairments, NATs and the
+//! reachability to check.
 //!
 //! ```
 //! use netns_test_topology::{parse, Target};
@@ -25,9 +26,14 @@
 //! );
 //! ```
 //!
-//! The language is described in `docs/topology.md`. Its one dependency is `ipnet`
-//! (addresses with their prefix are `IpNet`), so the proc-macro can run it at compile
-//! time cheaply and the runtime again.
+//! Besides [`parse`]: [`Topology::validate`] holds a model built in code to the same
+//! rules, an [`Impairment`] parses from a link's words (`"delay 20ms loss 1%".parse()`)
+//! and [`duration`] is the one duration grammar, which the macro's `timeout` shares.
+//!
+//! The language is described in
+//! [docs/topology.md](https://github.com/netns-test/netns-test/blob/main/docs/topology.md).
+//! Its one dependency is `ipnet` (addresses with their prefix are `IpNet`), so the
+//! proc-macro can run it at compile time cheaply and the runtime again.
 
 #![warn(missing_docs)]
 
