@@ -11,11 +11,11 @@ pub fn run(files: &[PathBuf]) -> Result<ExitCode, String> {
     for file in files {
         match read::topology(file) {
             Ok(t) => println!(
-                "{}: ok ({} nodes, {} links, {} bridges)",
+                "{}: ok ({}, {}, {})",
                 file.display(),
-                t.node_names().len(),
-                t.links.len(),
-                t.bridges.len()
+                count(t.node_names().len(), "node"),
+                count(t.links.len(), "link"),
+                count(t.bridges.len(), "bridge")
             ),
             Err(read::Unusable(e)) => {
                 failed += 1;
@@ -28,4 +28,9 @@ pub fn run(files: &[PathBuf]) -> Result<ExitCode, String> {
     }
     eprintln!("{failed} of {} files have mistakes", files.len());
     Ok(ExitCode::FAILURE)
+}
+
+/// `1 bridge`, `2 bridges`.
+fn count(n: usize, what: &str) -> String {
+    format!("{n} {what}{}", if n == 1 { "" } else { "s" })
 }

@@ -16,6 +16,6 @@ impl TestResult for () {
 
 impl<E: Debug> TestResult for Result<(), E> {
     fn into_result(self) -> Result<(), String> {
-        self.map_err(|e| format!("the body returned Err: {e:?}"))
+        self.map_err(|e| format!("{e:?}"))
     }
 }

@@ -128,9 +128,10 @@ const HEAVY: usize = 256;
 /// Held shared by every sandboxed run of [`run_file`], and exclusively by heavy ones.
 static RUNNING: RwLock<()> = RwLock::new(());
 
-/// How many neighbour entries of one family the checks leave at most: the ring on a
-/// segment of `n` addressed ends makes each learn its two neighbours (`2n`, or 2 on
-/// a veth pair), counted for IPv4 and IPv6 apart; the larger count.
+/// How many neighbour entries of one family the checks hold at most while they run:
+/// on a segment of `n` addressed ends, the hub's `n − 1` and one per member (`2n`
+/// rounds that up; 2 on a veth pair), counted for IPv4 and IPv6 apart; the larger
+/// count. Passing checks give them back, but a failing one keeps them.
 fn neighbour_load(t: &crate::Topology) -> usize {
     let segments = t.segments();
     let family = |v6: bool| -> usize {
