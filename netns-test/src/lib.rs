@@ -40,6 +40,8 @@ mod checks;
 mod counters;
 /// Why a run failed, and how long its phases took.
 mod error;
+/// The checks that failed, each with its kind; `Net::check`'s error.
+mod failed_checks;
 /// What a failed test leaves behind: packet capture, report files, a kept sandbox.
 #[cfg(target_os = "linux")]
 mod forensics;
@@ -88,6 +90,7 @@ mod test_result;
 #[cfg(not(target_os = "linux"))]
 pub use counters::Counters as RelayCounters;
 pub use error::{Cause, Error, Phase, Timings};
+pub use failed_checks::{CheckError, CheckKind, FailedCheck};
 #[cfg(target_os = "linux")]
 pub use impair::Counters as RelayCounters;
 pub use net::{Iface, LinkControl, LookupError, MacOrNode, NatControl, NatMapping, Net, Node};

@@ -9,6 +9,7 @@
 
 use super::panics::PanicRecord;
 use crate::error::Phase;
+use crate::failed_checks::{CheckKind, FailedCheck};
 use std::io::Write;
 use std::os::fd::{BorrowedFd, RawFd};
 use std::sync::atomic::{AtomicI32, Ordering};
@@ -54,8 +55,8 @@ pub(crate) enum Failure {
     /// The body returned `Err`: its `Debug` form.
     Returned(String),
     Build(String),
-    /// One line per failed check.
-    Checks(Vec<String>),
+    /// Every failed check.
+    Checks(Vec<FailedCheck>),
     /// The harness itself failed in the sandbox.
     Harness(String),
 }
@@ -67,7 +68,10 @@ impl Failure {
             Failure::Panicked { panic, .. } => format!("the body panicked: {}", panic.message),
             Failure::Returned(e) => format!("the body returned Err: {e}"),
             Failure::Build(e) | Failure::Harness(e) => e.clone(),
-            Failure::Checks(c) => format!("{} check(s) failed: {}", c.len(), c.join("; ")),
+            Failure::Checks(c) => {
+                let lines: Vec<&str> = c.iter().map(|f| f.message.as_str()).collect();
+                format!("{} check(s) failed: {}", c.len(), lines.join("; "))
+            }
         }
     }
 }
@@ -96,10 +100,10 @@ impl Put {
         self.0.extend_from_slice(s.as_bytes());
         self
     }
-    fn strs(&mut self, v: &[String]) -> &mut Self {
+    fn checks(&mut self, v: &[FailedCheck]) -> &mut Self {
         self.u64(v.len() as u64);
-        v.iter().for_each(|s| {
-            self.str(s);
+        v.iter().for_each(|c| {
+            self.u8(c.kind.to_byte()).str(&c.message);
         });
         self
     }
@@ -140,8 +144,15 @@ impl Get<'_> {
         let n = u32::from_le_bytes(self.take(4)?.try_into().ok()?) as usize;
         Some(String::from_utf8_lossy(self.take(n)?).into_owned())
     }
-    fn strs(&mut self) -> Option<Vec<String>> {
-        (0..self.u64()?).map(|_| self.str()).collect()
+    fn checks(&mut self) -> Option<Vec<FailedCheck>> {
+        (0..self.u64()?)
+            .map(|_| {
+                Some(FailedCheck::new(
+                    CheckKind::from_byte(self.u8()?)?,
+                    self.str()?,
+                ))
+            })
+            .collect()
     }
     fn panic(&mut self) -> Option<PanicRecord> {
         Some(PanicRecord {
@@ -182,7 +193,7 @@ impl Frame {
                         p.u8(b'B').str(s);
                     }
                     Failure::Checks(c) => {
-                        p.u8(b'C').strs(c);
+                        p.u8(b'C').checks(c);
                     }
                     Failure::Harness(s) => {
                         p.u8(b'H').str(s);
@@ -378,7 +389,7 @@ fn decode(tag: u8, p: &[u8]) -> Option<Frame> {
                 },
                 b'E' => Failure::Returned(g.str()?),
                 b'B' => Failure::Build(g.str()?),
-                b'C' => Failure::Checks(g.strs()?),
+                b'C' => Failure::Checks(g.checks()?),
                 _ => Failure::Harness(g.str()?),
             };
             Frame::Failed(phase, failure)
@@ -419,7 +430,13 @@ mod tests {
         };
         let frames = vec![
             Frame::Keep(600, "nsenter ...".into()),
-            Frame::Failed(Phase::Checks, Failure::Checks(vec!["expect a -> b".into()])),
+            Frame::Failed(
+                Phase::Checks,
+                Failure::Checks(vec![
+                    FailedCheck::new(CheckKind::Expect, "expect a -> b"),
+                    FailedCheck::new(CheckKind::Neighbour, "neighbour check: a"),
+                ]),
+            ),
             Frame::Failed(
                 Phase::Body,
                 Failure::Panicked {

@@ -136,7 +136,10 @@ mod tests {
                 2,
                 1,
                 Outcome::Failed(Error::new(
-                    Cause::Checks(vec!["a check".into()]),
+                    Cause::Checks(vec![crate::FailedCheck::new(
+                        crate::CheckKind::Reachability,
+                        "a check",
+                    )]),
                     Phase::Checks,
                 )),
             ),
