@@ -48,6 +48,8 @@ mod impair;
 // An impairment from a link's words (`FromStr`), and one built in code held to the
 // same rules (`Impairment::validate`).
 mod impair_text;
+// An impairment built option by option, checked by the same rules when built.
+mod impair_builder;
 // NATs and port forwards: their types, the values of their words, how they print.
 mod nat;
 // Generated interface names (defaults, bridge ports); no name twice in a node.
@@ -65,6 +67,7 @@ mod print;
 
 pub use address::automatic as automatic_addrs;
 pub use error::{CidrParseError, ParseError};
+pub use impair_builder::ImpairmentBuilder;
 pub use model::{parse_cidr, IpNet};
 pub use model::{
     Behaviour, Bridge, Destination, Distribution, End, Expect, ExpectKind, Forward, ForwardTarget,

@@ -13,7 +13,7 @@
 pub use netns_test_macros::netns_test;
 pub use netns_test_topology as topology;
 pub use netns_test_topology::{
-    Behaviour, Distribution, Impairment, Nat, NatKind, Percent, Proto, Topology,
+    Behaviour, Distribution, Impairment, ImpairmentBuilder, Nat, NatKind, Percent, Proto, Topology,
 };
 /// The rtnetlink this crate is built with: [`Node::netlink`] returns its `Handle`, so
 /// a test needs no rtnetlink dependency of its own, nor a matching version (Linux only).

@@ -55,7 +55,11 @@ fn the_network_api(net: &Net) {
         rate: Some(10_000_000),
         ..Default::default()
     });
-    link.impair_each([Impairment::default(), Impairment::default()]);
+    let built: Result<Impairment, topology::ParseError> = Impairment::builder()
+        .delay(Duration::from_millis(1))
+        .loss(0.5)
+        .build();
+    link.impair_each([built.unwrap(), Impairment::default()]);
     let counters: Option<[netns_test::RelayCounters; 2]> = link.counters();
     assert!(counters.is_some_and(|[ab, _]| ab.lost == 0));
     link.clear();
