@@ -62,10 +62,14 @@ mod validate;
 mod model;
 // A model built in code, held to the same rules (`Topology::validate`).
 mod validated;
+// A topology written in code statement by statement, built by the parser
+// (`Topology::builder`).
+mod builder;
 // A model back to text that parses to the same model.
 mod print;
 
 pub use address::automatic as automatic_addrs;
+pub use builder::{BridgeSpec, EndSpec, LinkSpec, NodeSpec, TopologyBuilder};
 pub use error::{CidrParseError, ParseError};
 pub use impair_builder::ImpairmentBuilder;
 pub use model::{parse_cidr, IpNet};
