@@ -10,7 +10,7 @@ use netns_test::{
     netns_test, run, run_timed, topology, CaptureMode, Cause, CheckError, CheckKind, Error,
     FailedCheck, Iface, Impairment, LinkControl, MacOrNode, Nat, NatControl, NatKind, NatMapping,
     Neighbour, NeighbourStateName, Net, Node, Options, Phase, ProbeError, Proto, Report,
-    TestResult, Timings,
+    TestResult, Timings, Topology,
 };
 use std::net::{IpAddr, TcpStream, UdpSocket};
 use std::time::Duration;
@@ -156,6 +156,16 @@ fn the_run_api() {
     assert!(e.details().contains("in phase body") && timings.total > Duration::ZERO);
 
     run(&topo, Options::new(), |_: &Net| ()).unwrap();
+    let mut built: topology::TopologyBuilder = Topology::builder();
+    built
+        .node(topology::NodeSpec::new("r").forward())
+        .link(topology::EndSpec::new("a").ifname("up"), "r")
+        .link_spec(topology::LinkSpec::new("r", "b").mtu(1400));
+    let built: Topology = built.build().unwrap();
+    run(&built, Options::new(), |net: &Net| {
+        net.assert_reachable("r", "b")
+    })
+    .unwrap();
     let unreachable = topology::parse("a -- b; c -- d; expect a -> c").unwrap();
     let e = run(&unreachable, Options::new().checks(false), |_: &Net| ()).unwrap_err();
     let Cause::Checks(failed) = e.cause() else {
