@@ -7,12 +7,16 @@
 //! interleave. The sandbox process's last frame is `End`: after it, the run is over
 //! for the test even while the sandbox process still exits (closing capture sockets).
 
+/// The payload's fields: numbers, strings, panics, failed checks.
+mod wire;
+
 use super::panics::PanicRecord;
 use crate::error::Phase;
-use crate::failed_checks::{CheckKind, FailedCheck};
+use crate::failed_checks::FailedCheck;
 use std::io::Write;
 use std::os::fd::{BorrowedFd, RawFd};
 use std::sync::atomic::{AtomicI32, Ordering};
+use wire::{Get, Put};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Frame {
@@ -80,96 +84,6 @@ impl Failure {
 pub(crate) enum WorkerExit {
     Code(i32),
     Signal(i32),
-}
-
-/// Little-endian fields, strings with a u32 length.
-#[derive(Default)]
-struct Put(Vec<u8>);
-
-impl Put {
-    fn u8(&mut self, v: u8) -> &mut Self {
-        self.0.push(v);
-        self
-    }
-    fn u64(&mut self, v: u64) -> &mut Self {
-        self.0.extend_from_slice(&v.to_le_bytes());
-        self
-    }
-    fn str(&mut self, s: &str) -> &mut Self {
-        self.0.extend_from_slice(&(s.len() as u32).to_le_bytes());
-        self.0.extend_from_slice(s.as_bytes());
-        self
-    }
-    fn checks(&mut self, v: &[FailedCheck]) -> &mut Self {
-        self.u64(v.len() as u64);
-        v.iter().for_each(|c| {
-            self.u8(c.kind.to_byte()).str(&c.message);
-        });
-        self
-    }
-    fn panic(&mut self, p: &PanicRecord) -> &mut Self {
-        self.str(&p.message).str(&p.location).str(&p.thread);
-        self.u64(p.frames.len() as u64);
-        p.frames.iter().for_each(|f| {
-            self.u64(*f);
-        });
-        self
-    }
-    fn result_str(&mut self, r: &Result<String, String>) -> &mut Self {
-        match r {
-            Ok(s) => self.u8(1).str(s),
-            Err(s) => self.u8(0).str(s),
-        }
-    }
-}
-
-struct Get<'a>(&'a [u8]);
-
-impl Get<'_> {
-    fn take(&mut self, n: usize) -> Option<&[u8]> {
-        if self.0.len() < n {
-            return None;
-        }
-        let (head, rest) = self.0.split_at(n);
-        self.0 = rest;
-        Some(head)
-    }
-    fn u8(&mut self) -> Option<u8> {
-        Some(self.take(1)?[0])
-    }
-    fn u64(&mut self) -> Option<u64> {
-        Some(u64::from_le_bytes(self.take(8)?.try_into().ok()?))
-    }
-    fn str(&mut self) -> Option<String> {
-        let n = u32::from_le_bytes(self.take(4)?.try_into().ok()?) as usize;
-        Some(String::from_utf8_lossy(self.take(n)?).into_owned())
-    }
-    fn checks(&mut self) -> Option<Vec<FailedCheck>> {
-        (0..self.u64()?)
-            .map(|_| {
-                Some(FailedCheck::new(
-                    CheckKind::from_byte(self.u8()?)?,
-                    self.str()?,
-                ))
-            })
-            .collect()
-    }
-    fn panic(&mut self) -> Option<PanicRecord> {
-        Some(PanicRecord {
-            message: self.str()?,
-            location: self.str()?,
-            thread: self.str()?,
-            frames: (0..self.u64()?.min(1000))
-                .map(|_| self.u64())
-                .collect::<Option<_>>()?,
-        })
-    }
-    fn result_str(&mut self) -> Option<Result<String, String>> {
-        Some(match self.u8()? {
-            1 => Ok(self.str()?),
-            _ => Err(self.str()?),
-        })
-    }
 }
 
 impl Frame {
@@ -419,6 +333,7 @@ fn decode(tag: u8, p: &[u8]) -> Option<Frame> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::failed_checks::CheckKind;
 
     #[test]
     fn frames_survive_arbitrary_splits() {
