@@ -129,7 +129,9 @@ mod tests {
                 "broken",
                 0,
                 0,
-                Outcome::Invalid("broken.topo:1:1: x".into()),
+                Outcome::Invalid(
+                    crate::topology::ParseError::new(1, 1, "x").with_source_name("broken.topo"),
+                ),
             ),
             result(
                 "lossy",
