@@ -33,7 +33,8 @@ pub fn run(args: Args) -> Result<ExitCode, String> {
     let conclusion = Suite::new(&args.paths)
         .table(true)
         .forensics_root(forensics)
-        .run(&libtest)?;
+        .run(&libtest)
+        .map_err(|e| e.to_string())?;
     Ok(if conclusion.has_failed() {
         ExitCode::from(101)
     } else {

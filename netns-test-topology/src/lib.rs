@@ -54,6 +54,8 @@ mod impair;
 // An impairment from a link's words (`FromStr`), and one built in code held to the
 // same rules (`Impairment::validate`).
 mod impair_text;
+// An impairment built option by option, checked by the same rules when built.
+mod impair_builder;
 // NATs and port forwards: their types, the values of their words, how they print.
 mod nat;
 // Generated interface names (defaults, bridge ports); no name twice in a node.
@@ -66,11 +68,16 @@ mod validate;
 mod model;
 // A model built in code, held to the same rules (`Topology::validate`).
 mod validated;
+// A topology written in code statement by statement, built by the parser
+// (`Topology::builder`).
+mod builder;
 // A model back to text that parses to the same model.
 mod print;
 
 pub use address::automatic as automatic_addrs;
+pub use builder::{BridgeSpec, EndSpec, LinkSpec, NodeSpec, TopologyBuilder};
 pub use error::{CidrParseError, ParseError};
+pub use impair_builder::ImpairmentBuilder;
 pub use model::{parse_cidr, IpNet};
 pub use model::{
     Behaviour, Bridge, Destination, Distribution, End, Expect, ExpectKind, Forward, ForwardTarget,

@@ -39,10 +39,14 @@ impl fmt::Display for Bridge {
     }
 }
 
-/// `NODE:IFNAME [ADDR]...`.
+/// `NODE:IFNAME [ADDR]...`; `NODE [ADDR]...` while the interface name is left to the
+/// default (empty, as the parser has it before it names interfaces).
 impl fmt::Display for NodeEnd {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}", self.node, self.ifname)?;
+        f.write_str(&self.node)?;
+        if !self.ifname.is_empty() {
+            write!(f, ":{}", self.ifname)?;
+        }
         for a in &self.addrs {
             write!(f, " {a}")?;
         }

@@ -53,18 +53,23 @@ impl Topology {
                 }
             }
         }
-        let text = self.to_string();
-        let quote = |line: usize| text.lines().nth(line.saturating_sub(1)).unwrap_or("");
-        let parsed = crate::parse(&text).map_err(|e| {
-            let statement = quote(e.line()).to_string();
-            let message = format!("{} (in the statement `{statement}`)", e.message());
-            ParseError::new(e.line(), e.col(), message)
-        })?;
+        let parsed = reparse(&self.to_string())?;
         if &parsed == self {
             return Ok(());
         }
         Err(ParseError::new(1, 1, difference(self, &parsed)))
     }
+}
+
+/// Parses the text a model (or a [`TopologyBuilder`](crate::TopologyBuilder)) printed,
+/// one statement a line: the language's error, with the statement it is in quoted
+/// (the text is the program's, not the user's, so its line alone says little).
+pub(crate) fn reparse(text: &str) -> Result<Topology, ParseError> {
+    crate::parse(text).map_err(|e| {
+        let statement = text.lines().nth(e.line().saturating_sub(1)).unwrap_or("");
+        let message = format!("{} (in the statement `{statement}`)", e.message());
+        ParseError::new(e.line(), e.col(), message)
+    })
 }
 
 /// The first part of `written` that parsing its text resolves differently.

@@ -86,8 +86,8 @@ pub enum Cause {
     Returned(String),
     /// The topology could not be built: which node, object and step.
     Build(String),
-    /// Checks after the body failed: one line each.
-    Checks(Vec<String>),
+    /// Checks after the body failed: each one's kind and line.
+    Checks(Vec<crate::FailedCheck>),
     /// The deadline passed; the sandbox was killed.
     TimedOut {
         /// The deadline the run had.
@@ -202,7 +202,7 @@ impl Error {
                 );
                 for f in failed {
                     s.push_str("\n  - ");
-                    s.push_str(f);
+                    s.push_str(&f.message);
                 }
                 s
             }

@@ -13,7 +13,7 @@
 pub use netns_test_macros::netns_test;
 pub use netns_test_topology as topology;
 pub use netns_test_topology::{
-    Behaviour, Distribution, Impairment, Nat, NatKind, Percent, Proto, Topology,
+    Behaviour, Distribution, Impairment, ImpairmentBuilder, Nat, NatKind, Percent, Proto, Topology,
 };
 /// The rtnetlink this crate is built with: [`Node::netlink`] returns its `Handle`, so
 /// a test needs no rtnetlink dependency of its own, nor a matching version (Linux only).
@@ -40,6 +40,8 @@ mod checks;
 mod counters;
 /// Why a run failed, and how long its phases took.
 mod error;
+/// The checks that failed, each with its kind; `Net::check`'s error.
+mod failed_checks;
 /// What a failed test leaves behind: packet capture, report files, a kept sandbox.
 #[cfg(target_os = "linux")]
 mod forensics;
@@ -88,6 +90,7 @@ mod test_result;
 #[cfg(not(target_os = "linux"))]
 pub use counters::Counters as RelayCounters;
 pub use error::{Cause, Error, Phase, Timings};
+pub use failed_checks::{CheckError, CheckKind, FailedCheck};
 #[cfg(target_os = "linux")]
 pub use impair::Counters as RelayCounters;
 pub use net::{Iface, LinkControl, LookupError, MacOrNode, NatControl, NatMapping, Net, Node};

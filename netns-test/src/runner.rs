@@ -305,7 +305,7 @@ fn verdict(ending: Ending, topology: &Topology, options: &Options) -> Result<(),
         Outcome::Failed(Failure::Returned(e)) => Cause::Returned(e),
         Outcome::Failed(Failure::Build(e)) => Cause::Build(e),
         Outcome::Failed(Failure::Checks(c)) => {
-            failed_checks = c.clone();
+            failed_checks = c.iter().map(|f| f.message.clone()).collect();
             Cause::Checks(c)
         }
         Outcome::Failed(Failure::Harness(e)) => Cause::Harness(e),

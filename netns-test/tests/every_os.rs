@@ -7,9 +7,10 @@
 
 use netns_test::reflector::{self, Reflector};
 use netns_test::{
-    netns_test, run, run_timed, topology, CaptureMode, Cause, Error, Iface, Impairment,
-    LinkControl, MacOrNode, Nat, NatControl, NatKind, NatMapping, Neighbour, NeighbourStateName,
-    Net, Node, Options, Phase, ProbeError, Proto, Report, TestResult, Timings,
+    netns_test, run, run_timed, topology, CaptureMode, Cause, CheckError, CheckKind, Error,
+    FailedCheck, Iface, Impairment, LinkControl, MacOrNode, Nat, NatControl, NatKind, NatMapping,
+    Neighbour, NeighbourStateName, Net, Node, Options, Phase, ProbeError, Proto, Report,
+    TestResult, Timings, Topology,
 };
 use std::net::{IpAddr, TcpStream, UdpSocket};
 use std::time::Duration;
@@ -39,7 +40,8 @@ fn the_network_api(net: &Net) {
     net.assert_neighbour("a", "10.0.0.2".parse().unwrap(), "b");
     net.assert_neighbour("a", "10.0.0.2".parse().unwrap(), MacOrNode::Mac(b_mac));
     assert!(net.report().contains("node a:"));
-    net.check().unwrap();
+    let checked: Result<(), CheckError> = net.check();
+    checked.unwrap();
 
     assert!(net.try_node("zz").is_err() && net.try_link("a", "c").is_err());
     let missing: netns_test::LookupError = net.node("a").try_iface("zz").unwrap_err();
@@ -53,7 +55,11 @@ fn the_network_api(net: &Net) {
         rate: Some(10_000_000),
         ..Default::default()
     });
-    link.impair_each([Impairment::default(), Impairment::default()]);
+    let built: Result<Impairment, topology::ParseError> = Impairment::builder()
+        .delay(Duration::from_millis(1))
+        .loss(0.5)
+        .build();
+    link.impair_each([built.unwrap(), Impairment::default()]);
     let counters: Option<[netns_test::RelayCounters; 2]> = link.counters();
     assert!(counters.is_some_and(|[ab, _]| ab.lost == 0));
     link.clear();
@@ -150,6 +156,24 @@ fn the_run_api() {
     assert!(e.details().contains("in phase body") && timings.total > Duration::ZERO);
 
     run(&topo, Options::new(), |_: &Net| ()).unwrap();
+    let mut built: topology::TopologyBuilder = Topology::builder();
+    built
+        .node(topology::NodeSpec::new("r").forward())
+        .link(topology::EndSpec::new("a").ifname("up"), "r")
+        .link_spec(topology::LinkSpec::new("r", "b").mtu(1400));
+    let built: Topology = built.build().unwrap();
+    run(&built, Options::new(), |net: &Net| {
+        net.assert_reachable("r", "b")
+    })
+    .unwrap();
+    let unreachable = topology::parse("a -- b; c -- d; expect a -> c").unwrap();
+    let e = run(&unreachable, Options::new().checks(false), |_: &Net| ()).unwrap_err();
+    let Cause::Checks(failed) = e.cause() else {
+        panic!("the expect fails: {e}");
+    };
+    let first: &FailedCheck = &failed[0];
+    assert_eq!((first.kind, failed.len()), (CheckKind::Expect, 1), "{e}");
+    assert!(first.to_string().starts_with("expect a -> c: "), "{e}");
     assert!(().into_result().is_ok());
     assert_eq!(netns_test::LONGEST, Duration::from_secs(24 * 3600));
     let _ = Options::new()
@@ -157,4 +181,9 @@ fn the_run_api() {
         .inherit_hostile_defaults();
     let _: fn(&'static str) -> ! = netns_test::smoke::main;
     assert!(netns_test::smoke::diagram(&topo).contains("[a]"));
+    let missing = netns_test::smoke::discover(&["no/such/dir"]).unwrap_err();
+    assert!(matches!(
+        missing,
+        netns_test::smoke::DiscoverError::Unreadable { .. }
+    ));
 }

@@ -1,7 +1,7 @@
 //! The checks after the body pass on correct networks and fail, with the right message
 //! and every node's state, on wrong ones.
 
-use netns_test::{run, topology, Options, Phase};
+use netns_test::{run, topology, Cause, CheckKind, Options, Phase};
 use std::time::{Duration, Instant};
 
 fn topo(src: &str) -> topology::Topology {
@@ -9,9 +9,17 @@ fn topo(src: &str) -> topology::Topology {
 }
 
 fn failure(src: &str, body: impl FnOnce(&netns_test::Net)) -> String {
+    failure_with_kinds(src, body).0
+}
+
+/// The failure's text, and the kind of each failed check.
+fn failure_with_kinds(src: &str, body: impl FnOnce(&netns_test::Net)) -> (String, Vec<CheckKind>) {
     let err = run(&topo(src), Options::new(), body).expect_err("the checks must fail");
     assert_eq!(err.phase(), Phase::Checks, "{err}");
-    err.to_string()
+    let Cause::Checks(failed) = err.cause() else {
+        panic!("a failure of the checks: {err}");
+    };
+    (err.to_string(), failed.iter().map(|f| f.kind).collect())
 }
 
 #[test]
@@ -35,7 +43,7 @@ fn correct_topologies_pass_every_check() {
 
 #[test]
 fn a_link_set_down_fails_the_segment_check_naming_the_link() {
-    let msg = failure("a 10.0.0.1/24 -- b 10.0.0.2/24", |net| {
+    let (msg, kinds) = failure_with_kinds("a 10.0.0.1/24 -- b 10.0.0.2/24", |net| {
         let st = net
             .node("b")
             .command("ip")
@@ -49,6 +57,10 @@ fn a_link_set_down_fails_the_segment_check_naming_the_link() {
             "reachability check on segment 1 (veth): a:eth0 10.0.0.1 -> b:eth0 10.0.0.2: "
         ),
         "{msg}"
+    );
+    assert!(
+        kinds.iter().all(|k| *k == CheckKind::Reachability),
+        "{kinds:?}"
     );
     // The report shows the down link.
     assert!(msg.contains("node b:"), "{msg}");
@@ -65,7 +77,8 @@ const ROUTED: &str = "
 
 #[test]
 fn a_missing_route_fails_the_expect() {
-    let msg = failure(ROUTED, |_| {});
+    let (msg, kinds) = failure_with_kinds(ROUTED, |_| {});
+    assert_eq!(kinds, [CheckKind::Expect]);
     assert!(msg.contains("1 check failed:"), "{msg}");
     assert!(msg.contains("expect a -> b: "), "{msg}");
     assert!(msg.contains("10.0.2.2"), "{msg}");
@@ -92,7 +105,22 @@ fn expects_off_checks_nothing_after_the_body_but_net_check_still_runs_them() {
     run(&topo(ROUTED), options(), |_| {}).expect("nothing is checked after the body");
     let err = run(&topo(ROUTED), options(), |net| {
         let failed = net.check().expect_err("net.check() runs the expects");
-        assert!(failed.contains("expect a -> b: "), "{failed}");
+        assert_eq!(failed.failed.len(), 1, "{failed}");
+        assert_eq!(failed.failed[0].kind, CheckKind::Expect);
+        assert!(
+            failed.failed[0].message.starts_with("expect a -> b: "),
+            "{failed}"
+        );
+        // Display: what failed, then every node's state.
+        let text = failed.to_string();
+        assert!(
+            text.starts_with("1 check(s) failed:\n  - expect a -> b: "),
+            "{text}"
+        );
+        assert!(
+            text.ends_with(&failed.report) && text.contains("node r:"),
+            "{text}"
+        );
         Err::<(), _>("checked on demand")
     })
     .expect_err("the body returned Err");
@@ -150,7 +178,7 @@ fn a_wrong_permanent_neighbour_fails_with_both_macs() {
 
 #[test]
 fn a_peer_mac_changed_after_the_first_ping_fails_the_neighbour_check() {
-    let msg = failure("a 10.0.0.1/24 -- b 10.0.0.2/24", |net| {
+    let (msg, kinds) = failure_with_kinds("a 10.0.0.1/24 -- b 10.0.0.2/24", |net| {
         net.ping("a", "b").unwrap();
         let st = net
             .node("b")
@@ -165,6 +193,7 @@ fn a_peer_mac_changed_after_the_first_ping_fails_the_neighbour_check() {
         "{msg}"
     );
     assert!(msg.contains("but b's eth0 has "), "{msg}");
+    assert!(kinds.contains(&CheckKind::Neighbour), "{kinds:?}");
 }
 
 #[test]

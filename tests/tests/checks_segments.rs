@@ -201,10 +201,18 @@ fn all_pairs_checks_refuse_more_entries_than_the_table_spares() {
     for i in 1..=24 {
         src.push_str(&format!("n{i} 10.9.0.{i}/24 -- br0\n"));
     }
-    let msg = failure(&src, Checks::AllPairs, |_| {});
+    let err = run(&topo(&src), Options::new().checks(Checks::AllPairs), |_| {})
+        .expect_err("the checks must refuse");
+    let netns_test::Cause::Checks(failed) = err.cause() else {
+        panic!("a failure of the checks: {err}");
+    };
+    assert_eq!(failed.len(), 1, "{err}");
+    assert_eq!(failed[0].kind, netns_test::CheckKind::Plan);
     assert!(
-        msg.contains("all-pairs checks need 552 IPv4 neighbour entries"),
-        "{msg}"
+        failed[0]
+            .message
+            .starts_with("all-pairs checks need 552 IPv4 neighbour entries"),
+        "{err}"
     );
 }
 

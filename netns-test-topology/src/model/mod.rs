@@ -201,6 +201,34 @@ impl Destination {
     }
 }
 
+/// A network: `Destination::Net`.
+impl From<IpNet> for Destination {
+    fn from(net: IpNet) -> Destination {
+        Destination::Net(net)
+    }
+}
+
+/// A node by name.
+impl From<&str> for Target {
+    fn from(node: &str) -> Target {
+        Target::Node(node.to_string())
+    }
+}
+
+/// A node by name.
+impl From<String> for Target {
+    fn from(node: String) -> Target {
+        Target::Node(node)
+    }
+}
+
+/// A literal address.
+impl From<IpAddr> for Target {
+    fn from(ip: IpAddr) -> Target {
+        Target::Ip(ip)
+    }
+}
+
 /// Which end of a link.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Side {

@@ -2,6 +2,7 @@
 //! `<->`), `-x-` must not.
 
 use super::probes::{Must, Probe};
+use crate::failed_checks::CheckKind;
 use crate::net::Net;
 use crate::topology::{ExpectKind, Target};
 
@@ -20,6 +21,7 @@ pub(super) fn probes(net: &Net) -> Result<Vec<Probe>, String> {
             Must::Reach
         };
         probes.push(Probe {
+            kind: CheckKind::Expect,
             label: e.to_string(),
             from,
             to,
@@ -34,6 +36,7 @@ pub(super) fn probes(net: &Net) -> Result<Vec<Probe>, String> {
                 .target_addr(back_from, &Target::Node(e.from.clone()))
                 .ok_or_else(|| format!("{e}: {} has no address", e.from))?;
             probes.push(Probe {
+                kind: CheckKind::Expect,
                 label: format!("{e} (the way back)"),
                 from: net.index_of(back_from),
                 to: back,

@@ -16,6 +16,7 @@ mod unicast;
 
 pub(crate) use probes::neighbour_verdict;
 
+use crate::failed_checks::{CheckKind, FailedCheck};
 use crate::net::Net;
 pub(crate) use crate::options::Checks;
 use std::time::Duration;
@@ -27,13 +28,14 @@ pub(crate) async fn run(
     expects: bool,
     checks: Checks,
     isolation: Duration,
-) -> Result<(), Vec<String>> {
+) -> Result<(), Vec<FailedCheck>> {
     let expects = if expects {
-        expects::probes(net).map_err(|e| vec![e])?
+        expects::probes(net).map_err(|e| vec![FailedCheck::new(CheckKind::Expect, e)])?
     } else {
         Vec::new()
     };
-    let plan = segments::plan(net, checks).map_err(|e| vec![e])?;
+    let plan =
+        segments::plan(net, checks).map_err(|e| vec![FailedCheck::new(CheckKind::Plan, e)])?;
     let expects = async {
         let expects: Vec<&probes::Probe> = expects.iter().collect();
         let (mut failures, entries) = probes::ping_all(net, &expects, isolation).await;
@@ -52,7 +54,7 @@ pub(crate) async fn run(
 /// pings, then every neighbour entry the answered probes must have left. When all
 /// passed, the entries the introductions made are given back (`unicast::release`);
 /// a failure keeps them for the report.
-async fn run_segments(net: &Net, plan: &segments::Plan, isolation: Duration) -> Vec<String> {
+async fn run_segments(net: &Net, plan: &segments::Plan, isolation: Duration) -> Vec<FailedCheck> {
     let first: Vec<&probes::Probe> = plan.first.iter().collect();
     let (mut failures, mut entries) = probes::ping_all(net, &first, isolation).await;
     let seeded = unicast::introduce(net, &plan.to_hub).await;

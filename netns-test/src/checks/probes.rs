@@ -1,6 +1,7 @@
 //! Probes: a ping that must (or must not) be answered, and the neighbour entries a
 //! successful one must have left; run all at once, judged together.
 
+use crate::failed_checks::{CheckKind, FailedCheck};
 use crate::net::Net;
 use crate::probe::{Neighbour, NeighbourStateName, Pinger, ProbeError, Tries};
 use crate::report;
@@ -18,6 +19,8 @@ pub(super) enum Must {
 
 #[derive(Debug)]
 pub(super) struct Probe {
+    /// An `expect`'s probe, or a segment's.
+    pub kind: CheckKind,
     pub label: String,
     /// The pinging node's index in `Net::nodes`.
     pub from: usize,
@@ -43,7 +46,7 @@ pub(super) async fn ping_all<'p>(
     net: &Net,
     probes: &[&'p Probe],
     isolation: Duration,
-) -> (Vec<String>, Vec<&'p Entry>) {
+) -> (Vec<FailedCheck>, Vec<&'p Entry>) {
     // One ICMP socket per node and family, shared by that node's probes.
     let mut pingers: HashMap<(usize, bool), Result<Pinger, ProbeError>> = HashMap::new();
     for p in probes {
@@ -72,21 +75,25 @@ pub(super) async fn ping_all<'p>(
     let mut failures = Vec::new();
     let mut entries = Vec::new();
     for (&p, r) in probes.iter().zip(results) {
-        match (p.must, r) {
-            (Must::Reach, Ok(_)) => entries.extend(&p.entries),
-            (Must::Reach, Err(e)) => failures.push(format!("{}: {e}", p.label)),
-            (Must::NotReach, Ok(rtt)) => failures.push(format!(
+        let failure = match (p.must, r) {
+            (Must::Reach, Ok(_)) => {
+                entries.extend(&p.entries);
+                continue;
+            }
+            (Must::Reach, Err(e)) => format!("{}: {e}", p.label),
+            (Must::NotReach, Ok(rtt)) => format!(
                 "{}: {} answered in {:.2}ms, but must be unreachable",
                 p.label,
                 p.to,
                 rtt.as_secs_f64() * 1e3
-            )),
-            (Must::NotReach, Err(e)) if e.proves_isolation() => {}
-            (Must::NotReach, Err(e)) => failures.push(format!(
+            ),
+            (Must::NotReach, Err(e)) if e.proves_isolation() => continue,
+            (Must::NotReach, Err(e)) => format!(
                 "{}: cannot tell whether {} is unreachable: {e}",
                 p.label, p.to
-            )),
-        }
+            ),
+        };
+        failures.push(FailedCheck::new(p.kind, failure));
     }
     (failures, entries)
 }
@@ -101,7 +108,7 @@ pub(super) async fn judge(
     net: &Net,
     entries: &[&Entry],
     seeded: &[(usize, IpAddr)],
-) -> Vec<String> {
+) -> Vec<FailedCheck> {
     let mut nodes: Vec<usize> = entries.iter().map(|e| e.node).collect();
     nodes.sort_unstable();
     nodes.dedup();
@@ -118,7 +125,7 @@ pub(super) async fn judge(
         let node = net.nodes()[e.node].name();
         let table = &tables[&e.node];
         if let Err(why) = neighbour_verdict(node, table, e.ip, &e.owner, &e.mac) {
-            failures.push(why);
+            failures.push(FailedCheck::new(CheckKind::Neighbour, why));
         } else if seeded.contains(&(e.node, e.ip)) {
             let state = table
                 .iter()
@@ -127,11 +134,12 @@ pub(super) async fn judge(
                 .map(|n| n.state);
             if state != Some(NeighbourStateName::Reachable) {
                 let state = state.map_or("gone".to_string(), |s| s.to_string());
-                failures.push(format!(
+                let why = format!(
                     "neighbour check: {node}'s entry for {} is {state}: {} did not answer the \
                      ARP request or neighbour solicitation sent to its MAC (needs REACHABLE)",
                     e.ip, e.owner
-                ));
+                );
+                failures.push(FailedCheck::new(CheckKind::Neighbour, why));
             }
         }
     }

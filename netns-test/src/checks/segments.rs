@@ -13,6 +13,7 @@
 
 use super::probes::{Entry, Must, Probe};
 use super::Checks;
+use crate::failed_checks::CheckKind;
 use crate::net::Net;
 use crate::topology::SegmentKind;
 use std::net::IpAddr;
@@ -152,6 +153,7 @@ fn hub(segment: &str, members: &[Member], plan: &mut Plan) {
     let (hub, rest) = members.split_first().expect("two members or more");
     let next = &rest[0];
     plan.first.push(Probe {
+        kind: CheckKind::Reachability,
         label: label(segment, hub, next),
         from: hub.node,
         to: next.ip,
@@ -168,6 +170,7 @@ fn hub(segment: &str, members: &[Member], plan: &mut Plan) {
             hub_ip: hub.ip,
             hub_mac: hub.mac,
             probe: Probe {
+                kind: CheckKind::Reachability,
                 label: label(segment, m, hub),
                 from: m.node,
                 to: hub.ip,
@@ -185,6 +188,7 @@ fn all_pairs(segment: &str, members: &[Member], plan: &mut Plan) {
                 continue;
             }
             plan.first.push(Probe {
+                kind: CheckKind::Reachability,
                 label: label(segment, from, to),
                 from: from.node,
                 to: to.ip,

@@ -99,7 +99,7 @@ impl Net {
     pub fn report(&self) -> String {
         match self.never {}
     }
-    pub fn check(&self) -> Result<(), String> {
+    pub fn check(&self) -> Result<(), crate::CheckError> {
         match self.never {}
     }
     pub fn link(&self, _a: &str, _b: &str) -> LinkControl<'_> {

@@ -1,6 +1,7 @@
 //! The checks as API, for use inside a test body.
 
 use super::{MacOrNode, Net, Node};
+use crate::failed_checks::CheckError;
 use crate::probe::{Neighbour, Pinger, ProbeError, Tries};
 use crate::topology::Target;
 use std::future::Future;
@@ -95,22 +96,18 @@ impl Net {
         crate::report::format(&states, self.topology())
     }
 
-    /// Runs the checks the harness runs after the body, now: `Err` lists the failed
-    /// ones, then every node's state.
-    pub fn check(&self) -> Result<(), String> {
+    /// Runs the checks the harness runs after the body, now: every `expect`, then
+    /// each segment's pings and neighbour tables (the default hub checks). The
+    /// [`CheckError`] has each failed check with its [`CheckKind`](crate::CheckKind),
+    /// and every node's state read right after them; its `Display` prints both.
+    pub fn check(&self) -> Result<(), CheckError> {
         self.block(crate::checks::run(
             self,
             true,
             crate::Checks::Hub,
             Duration::from_millis(200),
         ))
-        .map_err(|failed| {
-            let mut msg = format!("{} check(s) failed:\n", failed.len());
-            for f in failed {
-                msg.push_str(&format!("  - {f}\n"));
-            }
-            format!("{msg}\n{}", self.report())
-        })
+        .map_err(|failed| CheckError::new(failed, self.report()))
     }
 
     pub(crate) fn index_of(&self, name: &str) -> usize {

@@ -7,11 +7,16 @@
 //! interleave. The sandbox process's last frame is `End`: after it, the run is over
 //! for the test even while the sandbox process still exits (closing capture sockets).
 
+/// The payload's fields: numbers, strings, panics, failed checks.
+mod wire;
+
 use super::panics::PanicRecord;
 use crate::error::Phase;
+use crate::failed_checks::FailedCheck;
 use std::io::Write;
 use std::os::fd::{BorrowedFd, RawFd};
 use std::sync::atomic::{AtomicI32, Ordering};
+use wire::{Get, Put};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Frame {
@@ -54,8 +59,8 @@ pub(crate) enum Failure {
     /// The body returned `Err`: its `Debug` form.
     Returned(String),
     Build(String),
-    /// One line per failed check.
-    Checks(Vec<String>),
+    /// Every failed check.
+    Checks(Vec<FailedCheck>),
     /// The harness itself failed in the sandbox.
     Harness(String),
 }
@@ -67,7 +72,10 @@ impl Failure {
             Failure::Panicked { panic, .. } => format!("the body panicked: {}", panic.message),
             Failure::Returned(e) => format!("the body returned Err: {e}"),
             Failure::Build(e) | Failure::Harness(e) => e.clone(),
-            Failure::Checks(c) => format!("{} check(s) failed: {}", c.len(), c.join("; ")),
+            Failure::Checks(c) => {
+                let lines: Vec<&str> = c.iter().map(|f| f.message.as_str()).collect();
+                format!("{} check(s) failed: {}", c.len(), lines.join("; "))
+            }
         }
     }
 }
@@ -76,89 +84,6 @@ impl Failure {
 pub(crate) enum WorkerExit {
     Code(i32),
     Signal(i32),
-}
-
-/// Little-endian fields, strings with a u32 length.
-#[derive(Default)]
-struct Put(Vec<u8>);
-
-impl Put {
-    fn u8(&mut self, v: u8) -> &mut Self {
-        self.0.push(v);
-        self
-    }
-    fn u64(&mut self, v: u64) -> &mut Self {
-        self.0.extend_from_slice(&v.to_le_bytes());
-        self
-    }
-    fn str(&mut self, s: &str) -> &mut Self {
-        self.0.extend_from_slice(&(s.len() as u32).to_le_bytes());
-        self.0.extend_from_slice(s.as_bytes());
-        self
-    }
-    fn strs(&mut self, v: &[String]) -> &mut Self {
-        self.u64(v.len() as u64);
-        v.iter().for_each(|s| {
-            self.str(s);
-        });
-        self
-    }
-    fn panic(&mut self, p: &PanicRecord) -> &mut Self {
-        self.str(&p.message).str(&p.location).str(&p.thread);
-        self.u64(p.frames.len() as u64);
-        p.frames.iter().for_each(|f| {
-            self.u64(*f);
-        });
-        self
-    }
-    fn result_str(&mut self, r: &Result<String, String>) -> &mut Self {
-        match r {
-            Ok(s) => self.u8(1).str(s),
-            Err(s) => self.u8(0).str(s),
-        }
-    }
-}
-
-struct Get<'a>(&'a [u8]);
-
-impl Get<'_> {
-    fn take(&mut self, n: usize) -> Option<&[u8]> {
-        if self.0.len() < n {
-            return None;
-        }
-        let (head, rest) = self.0.split_at(n);
-        self.0 = rest;
-        Some(head)
-    }
-    fn u8(&mut self) -> Option<u8> {
-        Some(self.take(1)?[0])
-    }
-    fn u64(&mut self) -> Option<u64> {
-        Some(u64::from_le_bytes(self.take(8)?.try_into().ok()?))
-    }
-    fn str(&mut self) -> Option<String> {
-        let n = u32::from_le_bytes(self.take(4)?.try_into().ok()?) as usize;
-        Some(String::from_utf8_lossy(self.take(n)?).into_owned())
-    }
-    fn strs(&mut self) -> Option<Vec<String>> {
-        (0..self.u64()?).map(|_| self.str()).collect()
-    }
-    fn panic(&mut self) -> Option<PanicRecord> {
-        Some(PanicRecord {
-            message: self.str()?,
-            location: self.str()?,
-            thread: self.str()?,
-            frames: (0..self.u64()?.min(1000))
-                .map(|_| self.u64())
-                .collect::<Option<_>>()?,
-        })
-    }
-    fn result_str(&mut self) -> Option<Result<String, String>> {
-        Some(match self.u8()? {
-            1 => Ok(self.str()?),
-            _ => Err(self.str()?),
-        })
-    }
 }
 
 impl Frame {
@@ -182,7 +107,7 @@ impl Frame {
                         p.u8(b'B').str(s);
                     }
                     Failure::Checks(c) => {
-                        p.u8(b'C').strs(c);
+                        p.u8(b'C').checks(c);
                     }
                     Failure::Harness(s) => {
                         p.u8(b'H').str(s);
@@ -378,7 +303,7 @@ fn decode(tag: u8, p: &[u8]) -> Option<Frame> {
                 },
                 b'E' => Failure::Returned(g.str()?),
                 b'B' => Failure::Build(g.str()?),
-                b'C' => Failure::Checks(g.strs()?),
+                b'C' => Failure::Checks(g.checks()?),
                 _ => Failure::Harness(g.str()?),
             };
             Frame::Failed(phase, failure)
@@ -408,6 +333,7 @@ fn decode(tag: u8, p: &[u8]) -> Option<Frame> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::failed_checks::CheckKind;
 
     #[test]
     fn frames_survive_arbitrary_splits() {
@@ -419,7 +345,13 @@ mod tests {
         };
         let frames = vec![
             Frame::Keep(600, "nsenter ...".into()),
-            Frame::Failed(Phase::Checks, Failure::Checks(vec!["expect a -> b".into()])),
+            Frame::Failed(
+                Phase::Checks,
+                Failure::Checks(vec![
+                    FailedCheck::new(CheckKind::Expect, "expect a -> b"),
+                    FailedCheck::new(CheckKind::Neighbour, "neighbour check: a"),
+                ]),
+            ),
             Frame::Failed(
                 Phase::Body,
                 Failure::Panicked {

@@ -1,8 +1,8 @@
 //! Finding the `.topo` files under a directory and naming their trials.
 
 use std::collections::{HashMap, HashSet};
-use std::fs;
 use std::path::{Path, PathBuf};
+use std::{fmt, fs, io};
 
 /// A `.topo` file and the name of its trial.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -14,16 +14,70 @@ pub struct TopoFile {
     pub path: PathBuf,
 }
 
+/// Why [`discover`] (and so [`Suite::run`](super::Suite::run)) found no list of files.
+/// `Display` is one line: `path: error`, or the two files and the name they share.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum DiscoverError {
+    /// A path given, or a directory under one, could not be read: it does not exist,
+    /// or may not be read.
+    Unreadable {
+        /// The path, or the directory under it.
+        path: PathBuf,
+        /// What the system said (`Display` prints it after the path).
+        error: io::Error,
+    },
+    /// Two different files would give trials the same name.
+    SameName {
+        /// The trial's name.
+        name: String,
+        /// The file found first.
+        first: PathBuf,
+        /// The other file.
+        second: PathBuf,
+    },
+}
+
+impl fmt::Display for DiscoverError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            DiscoverError::Unreadable { path, error } => write!(f, "{}: {error}", path.display()),
+            DiscoverError::SameName {
+                name,
+                first,
+                second,
+            } => write!(
+                f,
+                "{} and {} would both be the trial {name:?}: run them separately",
+                first.display(),
+                second.display()
+            ),
+        }
+    }
+}
+
+/// No `source`: the system's error is part of the message already.
+impl std::error::Error for DiscoverError {}
+
+impl DiscoverError {
+    fn unreadable(path: &Path, error: io::Error) -> DiscoverError {
+        DiscoverError::Unreadable {
+            path: path.to_path_buf(),
+            error,
+        }
+    }
+}
+
 /// Every `.topo` file under `paths`: a directory is searched recursively in sorted
 /// order (hidden entries skipped); a file is taken as it is, whatever its extension.
 ///
 /// Fails on a path that does not exist and on two different files that would give
 /// trials the same name (a file given twice is taken once).
-pub fn discover<P: AsRef<Path>>(paths: &[P]) -> Result<Vec<TopoFile>, String> {
+pub fn discover<P: AsRef<Path>>(paths: &[P]) -> Result<Vec<TopoFile>, DiscoverError> {
     let mut found = Vec::new();
     for path in paths {
         let path = path.as_ref();
-        let meta = fs::metadata(path).map_err(|e| format!("{}: {e}", path.display()))?;
+        let meta = fs::metadata(path).map_err(|e| DiscoverError::unreadable(path, e))?;
         if meta.is_dir() {
             walk(path, path, &mut found)?;
         } else {
@@ -42,19 +96,18 @@ pub fn discover<P: AsRef<Path>>(paths: &[P]) -> Result<Vec<TopoFile>, String> {
     let mut names: HashMap<&str, &Path> = HashMap::new();
     for f in &found {
         if let Some(other) = names.insert(&f.name, &f.path) {
-            return Err(format!(
-                "{} and {} would both be the trial {:?}: run them separately",
-                other.display(),
-                f.path.display(),
-                f.name
-            ));
+            return Err(DiscoverError::SameName {
+                name: f.name.clone(),
+                first: other.to_path_buf(),
+                second: f.path.clone(),
+            });
         }
     }
     Ok(found)
 }
 
-fn walk(root: &Path, dir: &Path, found: &mut Vec<TopoFile>) -> Result<(), String> {
-    let read = |e: std::io::Error| format!("{}: {e}", dir.display());
+fn walk(root: &Path, dir: &Path, found: &mut Vec<TopoFile>) -> Result<(), DiscoverError> {
+    let read = |e| DiscoverError::unreadable(dir, e);
     let mut entries = fs::read_dir(dir)
         .map_err(read)?
         .map(|e| e.map(|e| e.path()))
@@ -145,8 +198,28 @@ pub(super) mod tests {
         let files = discover(&[&a, &b, &a]).unwrap();
         assert_eq!(names(&files), ["a", "b"]);
         let e = discover(&[&a, &other_a]).unwrap_err();
-        assert!(e.contains("would both be the trial \"a\""), "{e}");
-        let e = discover(&[s.0.join("missing")]).unwrap_err();
-        assert!(e.starts_with(&format!("{}: ", s.0.join("missing").display())));
+        assert!(
+            matches!(&e, DiscoverError::SameName { name, first, second }
+                if name == "a" && *first == a && *second == other_a),
+            "{e:?}"
+        );
+        assert_eq!(
+            e.to_string(),
+            format!(
+                "{} and {} would both be the trial \"a\": run them separately",
+                a.display(),
+                other_a.display()
+            )
+        );
+        let missing = s.0.join("missing");
+        let e = discover(&[&missing]).unwrap_err();
+        assert!(
+            matches!(&e, DiscoverError::Unreadable { path, error }
+                if *path == missing && error.kind() == io::ErrorKind::NotFound),
+            "{e:?}"
+        );
+        assert!(e
+            .to_string()
+            .starts_with(&format!("{}: ", missing.display())));
     }
 }

@@ -33,8 +33,9 @@ pub enum Outcome {
     Passed,
     /// The file could not be read: `path: error`.
     Unreadable(String),
-    /// The file did not parse: `path:line:col: message`.
-    Invalid(String),
+    /// The file did not parse: where and why, named by the file's path (`Display` is
+    /// `path:line:col: message`).
+    Invalid(crate::topology::ParseError),
     /// The build or a check failed, or the sandbox died or timed out.
     Failed(Error),
     /// This machine cannot make user namespaces: nothing was proven either way. The
@@ -56,7 +57,8 @@ impl FileResult {
     pub fn message(&self) -> Option<String> {
         match &self.outcome {
             Outcome::Passed | Outcome::Unavailable(_) => None,
-            Outcome::Unreadable(m) | Outcome::Invalid(m) => Some(m.clone()),
+            Outcome::Unreadable(m) => Some(m.clone()),
+            Outcome::Invalid(e) => Some(e.to_string()),
             Outcome::Failed(e) => Some(format!("{}:\n{e}", self.path.display())),
         }
     }
@@ -85,7 +87,7 @@ pub fn run_file(file: &TopoFile, options: Options) -> FileResult {
         Ok(t) => t,
         Err(e) => {
             let e = e.with_source_name(file.path.display().to_string());
-            result.outcome = Outcome::Invalid(e.to_string());
+            result.outcome = Outcome::Invalid(e);
             return result;
         }
     };
@@ -199,6 +201,11 @@ mod tests {
                 bad.display()
             )
         );
+        let Outcome::Invalid(e) = &result.outcome else {
+            panic!("a parse error: {:?}", result.outcome);
+        };
+        assert_eq!((e.line(), e.col()), (2, 8));
+        assert_eq!(e.source_name(), bad.display().to_string());
         let gone = run_file(
             &TopoFile {
                 name: "gone".into(),

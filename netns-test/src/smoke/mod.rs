@@ -35,7 +35,7 @@ mod suite;
 mod table;
 
 pub use crate::report::{diagram, dot};
-pub use discover::{discover, TopoFile};
+pub use discover::{discover, DiscoverError, TopoFile};
 pub use explain::explain;
 pub use file::{run_file, run_files, FileResult, Outcome};
 pub use libtest_mimic::{Arguments, Conclusion};

@@ -1,7 +1,7 @@
 //! A smoke suite: every `.topo` file under some paths as one libtest-mimic trial, then
 //! (if asked) the table of nodes, links and timings.
 
-use super::{discover, run_file, table, FileResult, Outcome, TopoFile};
+use super::{discover, run_file, table, DiscoverError, FileResult, Outcome, TopoFile};
 use crate::Options;
 use libtest_mimic::{Arguments, Completion, Conclusion, Failed, Trial};
 use std::path::{Path, PathBuf};
@@ -17,7 +17,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 /// let args = Arguments::from_iter(["smoke", "--test-threads", "1"]);
 /// let conclusion = Suite::new(&["tests/topologies"]).table(true).run(&args)?;
 /// conclusion.exit_if_failed();
-/// # Ok::<(), String>(())
+/// # Ok::<(), netns_test::smoke::DiscoverError>(())
 /// ```
 #[derive(Debug, Clone)]
 pub struct Suite {
@@ -53,8 +53,9 @@ impl Suite {
 
     /// Runs the suite with libtest's `args` (filters, `--exact`, `--list`,
     /// `--test-threads`, ...), printing as libtest does. `Err` if the paths cannot be
-    /// read; a failed trial is in the [`Conclusion`].
-    pub fn run(&self, args: &Arguments) -> Result<Conclusion, String> {
+    /// read or two files would be trials of the same name (see [`discover`]); a failed
+    /// trial is in the [`Conclusion`].
+    pub fn run(&self, args: &Arguments) -> Result<Conclusion, DiscoverError> {
         let files = discover(&self.paths)?;
         let results = Arc::new(Mutex::new(Vec::new()));
         let trials = files

@@ -129,14 +129,19 @@ mod tests {
                 "broken",
                 0,
                 0,
-                Outcome::Invalid("broken.topo:1:1: x".into()),
+                Outcome::Invalid(
+                    crate::topology::ParseError::new(1, 1, "x").with_source_name("broken.topo"),
+                ),
             ),
             result(
                 "lossy",
                 2,
                 1,
                 Outcome::Failed(Error::new(
-                    Cause::Checks(vec!["a check".into()]),
+                    Cause::Checks(vec![crate::FailedCheck::new(
+                        crate::CheckKind::Reachability,
+                        "a check",
+                    )]),
                     Phase::Checks,
                 )),
             ),
