@@ -218,8 +218,14 @@ fn all_pairs_checks_refuse_more_entries_than_the_table_spares() {
 
 /// An AF_PACKET socket in `node` that receives the ARP frames arriving on its `eth0`.
 fn arp_listener(net: &Net, node: &str) -> OwnedFd {
+    listener(net, node, libc::ETH_P_ARP as u16)
+}
+
+/// An AF_PACKET socket in `node` that receives the frames of `ethertype` arriving on
+/// its `eth0`.
+fn listener(net: &Net, node: &str, ethertype: u16) -> OwnedFd {
     let index = net.node(node).iface("eth0").index as i32;
-    let proto = (libc::ETH_P_ARP as u16).to_be();
+    let proto = ethertype.to_be();
     net.node(node).run(|| {
         // SAFETY: plain socket calls; the fd is owned at once.
         unsafe {
@@ -314,6 +320,62 @@ fn the_checks_give_back_the_neighbour_entries_they_made() {
         assert_eq!(ips("n2"), ["10.9.0.1"]);
         assert_eq!(ips("n3"), Vec::<String>::new());
         assert_eq!(ips("n4"), ["10.9.0.1"]);
+    })
+    .unwrap_or_else(|e| panic!("{e}"));
+}
+
+/// How many neighbour solicitations for `own` sent to a multicast MAC have arrived
+/// since the last call (IPv6 frames: ICMPv6 type 135 right after the fixed header).
+fn multicast_solicitations_for(fd: &OwnedFd, own: std::net::Ipv6Addr) -> usize {
+    let mut n = 0;
+    let mut buf = [0u8; 2048];
+    loop {
+        // SAFETY: reading into a stack buffer of its length.
+        let len = unsafe { libc::recv(fd.as_raw_fd(), buf.as_mut_ptr().cast(), buf.len(), 0) };
+        if len < 0 {
+            return n;
+        }
+        let frame = &buf[..len as usize];
+        let (ip, icmp) = (14, 54);
+        if frame.len() >= icmp + 24
+            && frame[0..2] == [0x33, 0x33]
+            && frame[ip + 6] == 58
+            && frame[icmp] == 135
+            && frame[icmp + 8..icmp + 24] == own.octets()
+        {
+            n += 1;
+        }
+    }
+}
+
+/// An IPv6 hub learns each member from a unicast solicitation too. The kernel sends
+/// a member's re-confirming solicitation from its link-local address, so the hub does
+/// not learn the member's global address from it: the checks give the hub a PROBE
+/// entry of its own. Without it the hub resolved every member with a multicast
+/// solicitation (and the checks waited a second for an entry that never came).
+#[test]
+fn an_ipv6_hub_resolves_its_members_without_multicast() {
+    let src = "bridge br0
+        n1 fd00::1/64 -- br0
+        n2 fd00::2/64 -- br0
+        n3 fd00::3/64 -- br0
+        n4 fd00::4/64 -- br0";
+    run(&topo(src), Options::new().checks(false), |net| {
+        let fd = listener(net, "n3", libc::ETH_P_IPV6 as u16);
+        let own: std::net::Ipv6Addr = "fd00::3".parse().unwrap();
+        net.check().unwrap();
+        let during_checks = multicast_solicitations_for(&fd, own);
+        // A first contact does solicit by multicast: the listener sees it.
+        net.ping("n4", "n3").unwrap();
+        let after_a_first_contact = multicast_solicitations_for(&fd, own);
+        assert_eq!(
+            after_a_first_contact, 1,
+            "the listener missed a solicitation"
+        );
+        assert_eq!(
+            during_checks, 0,
+            "the hub solicited n3's address by multicast during the checks"
+        );
     })
     .unwrap_or_else(|e| panic!("{e}"));
 }

@@ -40,6 +40,7 @@ pub(super) struct ToHub {
     pub member: usize,
     pub index: u32,
     pub member_ip: IpAddr,
+    pub member_mac: [u8; 6],
     pub hub: usize,
     /// The index of the hub's link on the segment.
     pub hub_index: u32,
@@ -165,6 +166,7 @@ fn hub(segment: &str, members: &[Member], plan: &mut Plan) {
             member: m.node,
             index: m.index,
             member_ip: m.ip,
+            member_mac: m.mac,
             hub: hub.node,
             hub_index: hub.index,
             hub_ip: hub.ip,

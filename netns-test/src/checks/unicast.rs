@@ -7,9 +7,17 @@
 //! an entry for the hub's address in state PROBE, with the MAC the hub's link has: its
 //! kernel then sends its ARP request (or solicitation) to that MAC alone, as it does
 //! when it re-confirms an entry. The hub's kernel answers it, which makes the member's
-//! entry REACHABLE with the MAC the hub answered from, and learns the member's MAC
-//! from the request. Nothing is assumed: a hub that does not answer leaves the entry
-//! in PROBE and then FAILED, and the judge requires REACHABLE (`probes::judge`).
+//! entry REACHABLE with the MAC the hub answered from. Nothing is assumed: a hub that
+//! does not answer leaves the entry in PROBE and then FAILED, and the judge requires
+//! REACHABLE (`probes::judge`).
+//!
+//! The hub must learn the member too, or its echo reply would start with a multicast
+//! solicitation. IPv4's ARP request carries the member's address, and the hub learns
+//! it from the request. IPv6's re-confirming solicitation does not: the kernel sends
+//! it from the member's link-local address, so the hub learned `fe80::…` and every
+//! IPv6 star waited a second for an entry that never came. So for IPv6 the hub is
+//! given a PROBE entry for each member as well, and only the member's answer (from its
+//! MAC) makes it REACHABLE: the same proof, in the other direction.
 //!
 //! Once judged, the entries on both sides are deleted again (`release`). The kernel's
 //! neighbour table is one for the whole machine (1024 entries per family by default,
@@ -26,39 +34,91 @@ use crate::kernel::backoff::Backoff;
 use crate::kernel::neigh;
 use crate::kernel::netlink::{self, CHANGE, CREATE};
 use crate::net::Net;
+use crate::probe::NeighbourStateName;
 use futures::future::join_all;
 use netlink_packet_route::RouteNetlinkMessage as Msg;
 use std::collections::{HashMap, HashSet};
 use std::net::IpAddr;
 use std::time::{Duration, Instant};
 
-/// How long members may take to be heard by their hub: the kernel sends its probe
-/// at its next timer tick (4 ms at HZ=250); after this the pings go on regardless
-/// and show what is wrong.
+/// How long the introductions may take: the kernel sends its probe at its next timer
+/// tick (4 ms at HZ=250); after this the pings go on regardless and show what is
+/// wrong.
 const HEARD_WITHIN: Duration = Duration::from_secs(1);
 
-/// Seeds each member's entry for its hub and waits until every hub has heard the
-/// members it was seeded for (its table maps their addresses to a MAC). Returns the
-/// seeded entries as (node, address): the ones that must end REACHABLE.
+/// An entry the introductions make: `node` believes `ip`, on its link `index`, is at
+/// `mac`, and its kernel asks that MAC alone.
+#[derive(Debug, Clone, Copy)]
+struct Seed {
+    node: usize,
+    index: u32,
+    ip: IpAddr,
+    mac: [u8; 6],
+}
+
+/// What the wait waits for in a node's table.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Until {
+    /// An entry for the address with a MAC (the hub learned an IPv4 member from its
+    /// ARP request).
+    Mapped,
+    /// The seeded entry has left PROBE: answered (REACHABLE) or given up (FAILED).
+    Answered,
+}
+
+/// Seeds each member's entry for its hub (and for IPv6 the hub's entry for the
+/// member) and waits until every introduction is answered. Returns the seeded entries
+/// as (node, address): the ones that must end REACHABLE.
 ///
-/// A member that already has an entry for its hub (the body's, or one learned from
-/// the hub's broadcast) keeps it untouched: the request is NLM_F_EXCL, and the ping
-/// then goes out the way that entry sends it. So does a member whose seeding the
-/// kernel refused for another reason (a full table, say): the ping and the judge
-/// tell whether it reaches its hub.
+/// A node that already has an entry (the body's, or one learned from the hub's
+/// broadcast) keeps it untouched: the request is NLM_F_EXCL, and the ping then goes
+/// out the way that entry sends it. So does one whose seeding the kernel refused for
+/// another reason (a full table, say): the ping and the judge tell whether it reaches
+/// its hub.
 pub(super) async fn introduce(net: &Net, members: &[ToHub]) -> Vec<(usize, IpAddr)> {
-    let seeded = join_all(members.iter().map(|m| {
-        let msg = Msg::NewNeighbour(neigh::probe(m.index, m.hub_ip, m.hub_mac));
-        netlink::request(net.nodes()[m.member].rtnl(), msg, CREATE)
+    let mut seeds = Vec::new();
+    for m in members {
+        seeds.push(Seed {
+            node: m.member,
+            index: m.index,
+            ip: m.hub_ip,
+            mac: m.hub_mac,
+        });
+        if m.member_ip.is_ipv6() {
+            seeds.push(Seed {
+                node: m.hub,
+                index: m.hub_index,
+                ip: m.member_ip,
+                mac: m.member_mac,
+            });
+        }
+    }
+    let made = join_all(seeds.iter().map(|s| {
+        let msg = Msg::NewNeighbour(neigh::probe(s.index, s.ip, s.mac));
+        netlink::request(net.nodes()[s.node].rtnl(), msg, CREATE)
     }))
     .await;
-    let seeded: Vec<&ToHub> = members
+    let seeded: Vec<(usize, IpAddr)> = seeds
         .iter()
-        .zip(seeded)
-        .filter_map(|(m, r)| r.is_ok().then_some(m))
+        .zip(made)
+        .filter_map(|(s, r)| r.is_ok().then_some((s.node, s.ip)))
         .collect();
-    wait_until_heard(net, &seeded).await;
-    seeded.iter().map(|m| (m.member, m.hub_ip)).collect()
+    let mut watch: Vec<(usize, IpAddr, Until)> = Vec::new();
+    for m in members {
+        if m.member_ip.is_ipv4() {
+            if seeded.contains(&(m.member, m.hub_ip)) {
+                watch.push((m.hub, m.member_ip, Until::Mapped));
+            }
+        } else {
+            for (node, ip) in [(m.member, m.hub_ip), (m.hub, m.member_ip)] {
+                if seeded.contains(&(node, ip)) {
+                    watch.push((node, ip, Until::Answered));
+                }
+            }
+        }
+    }
+    wait_until_answered(net, watch).await;
+    seeded
 }
 
 /// Deletes what the introductions left in the neighbour tables: each `seeded`
@@ -73,10 +133,17 @@ pub(super) async fn release(net: &Net, members: &[ToHub], seeded: &[(usize, IpAd
         .iter()
         .filter(|m| seeded.contains(&(m.member, m.hub_ip)));
     let deletes = members.flat_map(|m| {
-        [
+        let mut d = vec![
             (m.member, neigh::entry(m.index, m.hub_ip)),
             (m.hub, neigh::entry(m.hub_index, m.member_ip)),
-        ]
+        ];
+        // IPv6's solicitations came from link-local addresses, and each side learned
+        // the other's: with the kernel's default (EUI-64) link-locals, they go too.
+        if m.member_ip.is_ipv6() {
+            d.push((m.member, neigh::entry(m.index, link_local(m.hub_mac))));
+            d.push((m.hub, neigh::entry(m.hub_index, link_local(m.member_mac))));
+        }
+        d
     });
     join_all(deletes.map(|(node, entry)| {
         netlink::request(net.nodes()[node].rtnl(), Msg::DelNeighbour(entry), CHANGE)
@@ -84,24 +151,50 @@ pub(super) async fn release(net: &Net, members: &[ToHub], seeded: &[(usize, IpAd
     .await;
 }
 
-/// Waits until each hub's table has an entry with a MAC for each of `members`, or
-/// [`HEARD_WITHIN`] has passed. Without the wait a member's echo request could reach
-/// the hub before its probe does, and the hub would resolve the member by broadcast.
-async fn wait_until_heard(net: &Net, members: &[&ToHub]) {
-    let mut waiting: HashMap<usize, Vec<IpAddr>> = HashMap::new();
-    for m in members {
-        waiting.entry(m.hub).or_default().push(m.member_ip);
+/// The link-local address the kernel gives a link with `mac` by default (EUI-64).
+fn link_local(mac: [u8; 6]) -> IpAddr {
+    let m = mac;
+    let segments = [
+        0xfe80,
+        0,
+        0,
+        0,
+        u16::from_be_bytes([m[0] ^ 0x02, m[1]]),
+        u16::from_be_bytes([m[2], 0xff]),
+        u16::from_be_bytes([0xfe, m[3]]),
+        u16::from_be_bytes([m[4], m[5]]),
+    ];
+    IpAddr::V6(std::net::Ipv6Addr::from(segments))
+}
+
+/// Waits until each watched entry is as it should be, or [`HEARD_WITHIN`] has
+/// passed, reading only the tables that still have one to wait for. Without the wait
+/// a member's echo request could reach the hub before its probe does, and the hub
+/// would resolve the member by broadcast.
+async fn wait_until_answered(net: &Net, watch: Vec<(usize, IpAddr, Until)>) {
+    let mut waiting: HashMap<usize, Vec<(IpAddr, Until)>> = HashMap::new();
+    for (node, ip, until) in watch {
+        waiting.entry(node).or_default().push((ip, until));
     }
     let mut backoff = Backoff::new(Duration::from_micros(500), Instant::now() + HEARD_WITHIN);
     while !waiting.is_empty() && backoff.pause().await {
-        let hubs: Vec<usize> = waiting.keys().copied().collect();
-        let tables = join_all(hubs.iter().map(|&h| net.nodes()[h].neighbours_async())).await;
-        for (hub, table) in hubs.into_iter().zip(tables) {
+        let nodes: Vec<usize> = waiting.keys().copied().collect();
+        let tables = join_all(nodes.iter().map(|&n| net.nodes()[n].neighbours_async())).await;
+        for (node, table) in nodes.into_iter().zip(tables) {
             let Ok(table) = table else { continue };
-            let ips = waiting.get_mut(&hub).expect("a hub we wait for");
-            ips.retain(|ip| !table.iter().any(|n| n.ip == *ip && n.mac.is_some()));
-            if ips.is_empty() {
-                waiting.remove(&hub);
+            let entries = waiting.get_mut(&node).expect("a node we wait for");
+            entries.retain(|(ip, until)| {
+                let done = table.iter().any(|n| {
+                    n.ip == *ip
+                        && match until {
+                            Until::Mapped => n.mac.is_some(),
+                            Until::Answered => n.state != NeighbourStateName::Probe,
+                        }
+                });
+                !done
+            });
+            if entries.is_empty() {
+                waiting.remove(&node);
             }
         }
     }
