@@ -7,6 +7,9 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+/// How long an isolation probe waits by default for the reply that must not come.
+pub(crate) const ISOLATION_DEFAULT: Duration = Duration::from_millis(200);
+
 /// Options of one sandboxed run; `#[netns_test(...)]` arguments map onto these.
 #[derive(Debug, Clone)]
 pub struct Options {
@@ -122,7 +125,7 @@ impl Default for Options {
             relay_output: true,
             node: None,
             name: None,
-            isolation_timeout: Duration::from_millis(200),
+            isolation_timeout: ISOLATION_DEFAULT,
             keep: None,
             capture: None,
             forensics: None,

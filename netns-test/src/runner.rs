@@ -95,8 +95,9 @@ where
         &orders,
         Box::new(move |reporter: &sandbox::Reporter| {
             reporter.phase(Phase::Build);
-            let net = setup(topology, outside, deadline, reporter, capture, hooks, seed)
+            let mut net = setup(topology, outside, deadline, reporter, capture, hooks, seed)
                 .map_err(|e| (Phase::Build, Failure::Build(e)))?;
+            (net.checks, net.isolation) = (checks, isolation);
             reporter.phase(Phase::Body);
             let outcome = run_body(&net, node.as_deref(), body)
                 .map_err(|f| (Phase::Body, f))

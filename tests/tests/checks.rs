@@ -329,3 +329,24 @@ fn ping_with_an_unknown_name_is_an_error() {
     })
     .unwrap_or_else(|e| panic!("{e}"));
 }
+
+/// `net.assert_isolated` waits the run's isolation timeout: a reply 600 ms late is
+/// silence to the default 200 ms, and an answer to a 3 s timeout.
+#[test]
+fn assert_isolated_waits_the_runs_isolation_timeout() {
+    let slow = topo("a 10.0.0.1/24 -- b 10.0.0.2/24 delay 300ms");
+    run(&slow, Options::new().checks(false), |net| {
+        net.assert_isolated("a", "b");
+    })
+    .unwrap_or_else(|e| panic!("{e}"));
+    let err = run(
+        &slow,
+        Options::new()
+            .checks(false)
+            .isolation_timeout(Duration::from_secs(3)),
+        |net| net.assert_isolated("a", "b"),
+    )
+    .expect_err("the late reply must be seen");
+    assert_eq!(err.phase(), Phase::Body, "{err}");
+    assert!(err.message().contains("but must be unreachable"), "{err}");
+}

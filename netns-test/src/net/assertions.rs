@@ -30,8 +30,8 @@ impl Net {
         }
     }
 
-    /// Panics if `from` can ping `to` (one echo request, waiting the isolation
-    /// timeout, 200 ms), and when the probe proves nothing either way (see
+    /// Panics if `from` can ping `to` (one echo request, waiting the run's isolation
+    /// timeout, `Options::isolation_timeout`, 200 ms by default), and when the probe proves nothing either way (see
     /// [`ProbeError::proves_isolation`]); the failure report that follows has every
     /// node's state.
     #[track_caller]
@@ -41,7 +41,7 @@ impl Net {
             Ok(ip) => ip,
             Err(e) => panic!("assert_isolated: {e}"),
         };
-        let tries = Tries::isolation(Duration::from_millis(200));
+        let tries = Tries::isolation(self.isolation);
         let got = self.block(async { node.pinger(ip.is_ipv6())?.ping(ip, &tries).await });
         match got {
             Ok(rtt) => panic!(
@@ -97,17 +97,18 @@ impl Net {
     }
 
     /// Runs the checks the harness runs after the body, now: every `expect`, then
-    /// each segment's pings and neighbour tables (the default hub checks). The
+    /// each segment's pings and neighbour tables, as the run's [`Options`](crate::Options)
+    /// ask (all pairs with `Checks::AllPairs`; the hub checks by default and when the
+    /// checks after the body are off), isolations waiting its isolation timeout. The
     /// [`CheckError`] has each failed check with its [`CheckKind`](crate::CheckKind),
     /// and every node's state read right after them; its `Display` prints both.
     pub fn check(&self) -> Result<(), CheckError> {
-        self.block(crate::checks::run(
-            self,
-            true,
-            crate::Checks::Hub,
-            Duration::from_millis(200),
-        ))
-        .map_err(|failed| CheckError::new(failed, self.report()))
+        let checks = match self.checks {
+            crate::Checks::Off => crate::Checks::Hub,
+            asked => asked,
+        };
+        self.block(crate::checks::run(self, true, checks, self.isolation))
+            .map_err(|failed| CheckError::new(failed, self.report()))
     }
 
     pub(crate) fn index_of(&self, name: &str) -> usize {

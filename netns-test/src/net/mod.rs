@@ -49,6 +49,10 @@ pub struct Net {
     pub(crate) impairer: std::sync::Mutex<Option<Impairer>>,
     /// The seed of the impairments' decisions.
     pub(crate) seed: u64,
+    /// The run's checks and isolation timeout (`Options`), for `check` and
+    /// `assert_isolated` in the body.
+    pub(crate) checks: crate::Checks,
+    pub(crate) isolation: std::time::Duration,
 }
 
 impl Net {
@@ -83,6 +87,8 @@ impl Net {
             partitioned: Default::default(),
             impairer: std::sync::Mutex::new(impairer),
             seed,
+            checks: crate::Checks::Hub,
+            isolation: crate::options::ISOLATION_DEFAULT,
         }
     }
 
