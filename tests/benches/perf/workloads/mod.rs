@@ -131,10 +131,20 @@ pub fn star_addr(i: usize) -> String {
 /// An untimed pause after runs that tore down `namespaces` namespaces: the kernel frees
 /// them asynchronously (about 1 ms of CPU each here, on a kernel worker), and without
 /// the pause that work would land in the next run. Waits at least a millisecond per
-/// namespace, then until the CPUs have been idle for a while (at most a second more):
-/// the next run starts on a settled machine.
+/// namespace and until every sandbox process of this program has exited, then until
+/// the CPUs have been idle for a while (at most a second more): the next run starts
+/// on a settled machine.
+///
+/// A sandbox process outlives its run's verdict while it closes its capture sockets,
+/// one RCU grace period each (two seconds for a 256-node star), sleeping: the CPUs look
+/// idle, and the namespaces it then lets go of were freed inside the next,
+/// "idle-settled", run.
 pub fn settle(namespaces: usize) {
     std::thread::sleep(Duration::from_millis(2 + namespaces as u64));
+    let gone_by = Instant::now() + Duration::from_secs(10);
+    while has_children() && Instant::now() < gone_by {
+        std::thread::sleep(Duration::from_millis(5));
+    }
     let bound = Instant::now() + Duration::from_secs(1);
     let mut last = cpu_ticks();
     while Instant::now() < bound {
@@ -147,6 +157,16 @@ pub fn settle(namespaces: usize) {
             return;
         }
     }
+}
+
+/// Whether a thread of this process has a child process (a sandbox still exiting).
+fn has_children() -> bool {
+    let Ok(tasks) = std::fs::read_dir("/proc/self/task") else {
+        return false;
+    };
+    tasks.flatten().any(|t| {
+        std::fs::read_to_string(t.path().join("children")).is_ok_and(|c| !c.trim().is_empty())
+    })
 }
 
 /// (busy, total) ticks of all CPUs since boot, from /proc/stat's first line.
