@@ -253,6 +253,15 @@ fn listener(net: &Net, node: &str, ethertype: u16) -> OwnedFd {
 
 /// How many ARP requests for an address other than `own` have arrived since the last call.
 fn requests_for_others(fd: &OwnedFd, own: [u8; 4]) -> usize {
+    count_frames(fd, |frame| {
+        let arp = &frame[14..];
+        // operation 1 (request), target protocol address at 24..28
+        arp.len() >= 28 && arp[6..8] == [0, 1] && arp[24..28] != own
+    })
+}
+
+/// How many frames that `matches` has arrived since the last call.
+fn count_frames(fd: &OwnedFd, matches: impl Fn(&[u8]) -> bool) -> usize {
     let mut n = 0;
     let mut buf = [0u8; 2048];
     loop {
@@ -261,9 +270,7 @@ fn requests_for_others(fd: &OwnedFd, own: [u8; 4]) -> usize {
         if len < 0 {
             return n;
         }
-        let arp = &buf[14..len as usize];
-        // operation 1 (request), target protocol address at 24..28
-        if arp.len() >= 28 && arp[6..8] == [0, 1] && arp[24..28] != own {
+        if matches(&buf[..len as usize]) {
             n += 1;
         }
     }
@@ -327,25 +334,14 @@ fn the_checks_give_back_the_neighbour_entries_they_made() {
 /// How many neighbour solicitations for `own` sent to a multicast MAC have arrived
 /// since the last call (IPv6 frames: ICMPv6 type 135 right after the fixed header).
 fn multicast_solicitations_for(fd: &OwnedFd, own: std::net::Ipv6Addr) -> usize {
-    let mut n = 0;
-    let mut buf = [0u8; 2048];
-    loop {
-        // SAFETY: reading into a stack buffer of its length.
-        let len = unsafe { libc::recv(fd.as_raw_fd(), buf.as_mut_ptr().cast(), buf.len(), 0) };
-        if len < 0 {
-            return n;
-        }
-        let frame = &buf[..len as usize];
+    count_frames(fd, |frame| {
         let (ip, icmp) = (14, 54);
-        if frame.len() >= icmp + 24
+        frame.len() >= icmp + 24
             && frame[0..2] == [0x33, 0x33]
             && frame[ip + 6] == 58
             && frame[icmp] == 135
             && frame[icmp + 8..icmp + 24] == own.octets()
-        {
-            n += 1;
-        }
-    }
+    })
 }
 
 /// An IPv6 hub learns each member from a unicast solicitation too. The kernel sends
