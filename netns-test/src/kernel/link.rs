@@ -1,7 +1,10 @@
 //! Links: bridges and veth pairs, each made by one RTM_NEWLINK; admin state, MTU,
 //! and what the kernel reports of a link.
 
-use netlink_packet_route::link::{InfoData, InfoVeth, LinkAttribute, LinkMessage, State};
+use netlink_packet_route::link::{
+    BridgePortState, InfoBridgePort, InfoData, InfoPortData, InfoVeth, LinkAttribute, LinkInfo,
+    LinkMessage, State,
+};
 use netlink_packet_route::RouteNetlinkMessage as Msg;
 use rtnetlink::{LinkBridge, LinkMessageBuilder, LinkUnspec};
 use std::io;
@@ -112,22 +115,36 @@ pub(crate) fn get(index: u32) -> LinkMessage {
     LinkUnspec::new_with_index(index).build()
 }
 
-/// (operationally up, MAC) from the answer to an RTM_GETLINK.
+/// (up, MAC) from the answer to an RTM_GETLINK. Up is operationally up and, for a
+/// bridge's port, forwarding: the kernel reports the port's operational state before
+/// the bridge hears of its carrier (both from the same link-watch work), and a frame
+/// that comes in between is dropped at the port. A `heal` was seen to return there,
+/// and the first ARP request after it was lost.
 pub(crate) fn link_state(answer: &[Msg]) -> (bool, [u8; 6]) {
-    let mut up = false;
+    let mut oper_up = false;
+    let mut port_forwarding = true;
     let mut mac = [0u8; 6];
     for msg in answer {
         if let Msg::NewLink(link) = msg {
             for attr in &link.attributes {
                 match attr {
-                    LinkAttribute::OperState(State::Up) => up = true,
+                    LinkAttribute::OperState(State::Up) => oper_up = true,
                     LinkAttribute::Address(a) if a.len() == 6 => mac.copy_from_slice(a),
+                    LinkAttribute::LinkInfo(infos) => {
+                        for info in infos {
+                            if let LinkInfo::PortData(InfoPortData::BridgePort(port)) = info {
+                                port_forwarding = port.iter().any(|p| {
+                                    matches!(p, InfoBridgePort::State(BridgePortState::Forwarding))
+                                });
+                            }
+                        }
+                    }
                     _ => {}
                 }
             }
         }
     }
-    (up, mac)
+    (oper_up && port_forwarding, mac)
 }
 
 /// The highest interface index in the calling thread's namespace, learnt with one

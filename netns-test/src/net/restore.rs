@@ -14,6 +14,10 @@ use std::net::IpAddr;
 use std::time::{Duration, Instant};
 
 /// Sets every end's admin state, then asks each until its operational state agrees.
+/// Going up, also every bridge port on the other side of an end: the port gets its
+/// carrier back with the end, but the bridge forwards through it only once the
+/// kernel's link-watch work has told it, which may come after the end reads up. A
+/// `heal` that returned in between lost the first ARP request after it.
 pub(super) async fn set_and_wait(net: &Net, ends: &[EndRef], up: bool) -> Result<(), String> {
     let word = if up { "up" } else { "down" };
     let sets = ends.iter().map(|e| {
@@ -36,7 +40,32 @@ pub(super) async fn set_and_wait(net: &Net, ends: &[EndRef], up: bool) -> Result
     {
         impairer.relay.sync();
     }
-    wait_state(net, ends, up).await
+    let mut watch = ends.to_vec();
+    if up {
+        for port in bridge_ports_facing(net, ends) {
+            if !watch.contains(&port) {
+                watch.push(port);
+            }
+        }
+    }
+    wait_state(net, &watch, up).await
+}
+
+/// The bridge ports that are the other ends of `ends`' links.
+fn bridge_ports_facing(net: &Net, ends: &[EndRef]) -> Vec<EndRef> {
+    use crate::topology::End;
+    let is = |end: &End, e: &EndRef| matches!(end, End::Node(n) if n.node == e.node && n.ifname == e.ifname);
+    let mut ports = Vec::new();
+    for e in ends {
+        for l in &net.topology.links {
+            for (this, other) in [(&l.a, &l.b), (&l.b, &l.a)] {
+                if is(this, e) && matches!(other, End::Bridge { .. }) {
+                    ports.push(super::faults::end_ref(net, other));
+                }
+            }
+        }
+    }
+    ports
 }
 
 /// Asks each end until its operational state is `up` (or not).
