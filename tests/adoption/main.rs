@@ -150,7 +150,7 @@ fn a_new_crate_goes_green_with_the_readmes_lines() {
     let command = install.join("bin/netns-test");
     let checked = run(Command::new(&command).arg("check").arg(&topo));
     assert!(
-        checked.contains("two_homes.topo: ok (6 nodes, 5 links, 1 bridges)"),
+        checked.contains("two_homes.topo: ok (6 nodes, 5 links, 1 bridge)"),
         "{checked}"
     );
     let up = run(Command::new(&command)
