@@ -39,7 +39,7 @@ pub(crate) async fn run(
     let expects = async {
         let expects: Vec<&probes::Probe> = expects.iter().collect();
         let (mut failures, entries) = probes::ping_all(net, &expects, isolation).await;
-        failures.extend(probes::judge(net, &entries, &[]).await);
+        failures.extend(probes::judge(net, &entries, &unicast::Seeded::new()).await);
         failures
     };
     let (mut failures, more) = futures::join!(expects, run_segments(net, &plan, isolation));

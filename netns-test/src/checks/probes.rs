@@ -107,7 +107,7 @@ pub(super) async fn ping_all<'p>(
 pub(super) async fn judge(
     net: &Net,
     entries: &[&Entry],
-    seeded: &[(usize, IpAddr)],
+    seeded: &super::unicast::Seeded,
 ) -> Vec<FailedCheck> {
     let mut nodes: Vec<usize> = entries.iter().map(|e| e.node).collect();
     nodes.sort_unstable();

@@ -36,17 +36,19 @@ pub(super) struct Plan {
 /// A member that resolves its hub with a unicast probe, then pings it.
 #[derive(Debug)]
 pub(super) struct ToHub {
-    /// The member's node and the index of its link on the segment.
-    pub member: usize,
-    pub index: u32,
-    pub member_ip: IpAddr,
-    pub member_mac: [u8; 6],
-    pub hub: usize,
-    /// The index of the hub's link on the segment.
-    pub hub_index: u32,
-    pub hub_ip: IpAddr,
-    pub hub_mac: [u8; 6],
+    pub member: LinkEnd,
+    pub hub: LinkEnd,
     pub probe: Probe,
+}
+
+/// One end of a segment as the introductions need it: the node (its index in
+/// `Net::nodes`), its link's index there, its address of the family, its MAC.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct LinkEnd {
+    pub node: usize,
+    pub index: u32,
+    pub ip: IpAddr,
+    pub mac: [u8; 6],
 }
 
 /// A segment member with an address of the family at hand.
@@ -133,6 +135,17 @@ fn rings(net: &Net) -> Vec<(String, Vec<Member>)> {
     out
 }
 
+impl Member {
+    fn link_end(&self) -> LinkEnd {
+        LinkEnd {
+            node: self.node,
+            index: self.index,
+            ip: self.ip,
+            mac: self.mac,
+        }
+    }
+}
+
 fn label(segment: &str, from: &Member, to: &Member) -> String {
     format!(
         "reachability check on {segment}: {} {} -> {} {}",
@@ -163,14 +176,8 @@ fn hub(segment: &str, members: &[Member], plan: &mut Plan) {
     });
     for m in rest {
         plan.to_hub.push(ToHub {
-            member: m.node,
-            index: m.index,
-            member_ip: m.ip,
-            member_mac: m.mac,
-            hub: hub.node,
-            hub_index: hub.index,
-            hub_ip: hub.ip,
-            hub_mac: hub.mac,
+            member: m.link_end(),
+            hub: hub.link_end(),
             probe: Probe {
                 kind: CheckKind::Reachability,
                 label: label(segment, m, hub),

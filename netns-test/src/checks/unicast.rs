@@ -29,7 +29,7 @@
 //! Deleted by the checks, they are freed at once, and a run leaves almost none for
 //! the next.
 
-use super::segments::ToHub;
+use super::segments::{LinkEnd, ToHub};
 use crate::kernel::backoff::Backoff;
 use crate::kernel::neigh;
 use crate::kernel::netlink::{self, CHANGE, CREATE};
@@ -46,14 +46,19 @@ use std::time::{Duration, Instant};
 /// wrong.
 const HEARD_WITHIN: Duration = Duration::from_secs(1);
 
-/// An entry the introductions make: `node` believes `ip`, on its link `index`, is at
-/// `mac`, and its kernel asks that MAC alone.
+/// The entries the introductions made, as (node, address): the ones that must end
+/// REACHABLE (`probes::judge`) and that passing checks delete (`release`).
+pub(super) type Seeded = HashSet<(usize, IpAddr)>;
+
+/// An entry the introductions make: `at` believes `of`'s address is at `of`'s MAC,
+/// and its kernel asks that MAC alone; then the wait reads `until` in `watch`'s table.
 #[derive(Debug, Clone, Copy)]
 struct Seed {
-    node: usize,
-    index: u32,
-    ip: IpAddr,
-    mac: [u8; 6],
+    at: LinkEnd,
+    of: LinkEnd,
+    /// The table that shows the introduction answered, and for which address.
+    watch: (usize, IpAddr),
+    until: Until,
 }
 
 /// What the wait waits for in a node's table.
@@ -67,58 +72,49 @@ enum Until {
 }
 
 /// Seeds each member's entry for its hub (and for IPv6 the hub's entry for the
-/// member) and waits until every introduction is answered. Returns the seeded entries
-/// as (node, address): the ones that must end REACHABLE.
+/// member) and waits until every introduction is answered.
 ///
 /// A node that already has an entry (the body's, or one learned from the hub's
 /// broadcast) keeps it untouched: the request is NLM_F_EXCL, and the ping then goes
 /// out the way that entry sends it. So does one whose seeding the kernel refused for
 /// another reason (a full table, say): the ping and the judge tell whether it reaches
 /// its hub.
-pub(super) async fn introduce(net: &Net, members: &[ToHub]) -> Vec<(usize, IpAddr)> {
+pub(super) async fn introduce(net: &Net, members: &[ToHub]) -> Seeded {
     let mut seeds = Vec::new();
-    for m in members {
-        seeds.push(Seed {
-            node: m.member,
-            index: m.index,
-            ip: m.hub_ip,
-            mac: m.hub_mac,
-        });
-        if m.member_ip.is_ipv6() {
+    for ToHub { member, hub, .. } in members {
+        let (member, hub) = (*member, *hub);
+        if member.ip.is_ipv4() {
+            let watch = (hub.node, member.ip);
             seeds.push(Seed {
-                node: m.hub,
-                index: m.hub_index,
-                ip: m.member_ip,
-                mac: m.member_mac,
+                at: member,
+                of: hub,
+                watch,
+                until: Until::Mapped,
             });
+        } else {
+            for (at, of) in [(member, hub), (hub, member)] {
+                let watch = (at.node, of.ip);
+                seeds.push(Seed {
+                    at,
+                    of,
+                    watch,
+                    until: Until::Answered,
+                });
+            }
         }
     }
     let made = join_all(seeds.iter().map(|s| {
-        let msg = Msg::NewNeighbour(neigh::probe(s.index, s.ip, s.mac));
-        netlink::request(net.nodes()[s.node].rtnl(), msg, CREATE)
+        let msg = Msg::NewNeighbour(neigh::probe(s.at.index, s.of.ip, s.of.mac));
+        netlink::request(net.nodes()[s.at.node].rtnl(), msg, CREATE)
     }))
     .await;
-    let seeded: Vec<(usize, IpAddr)> = seeds
+    let made: Vec<&Seed> = seeds
         .iter()
         .zip(made)
-        .filter_map(|(s, r)| r.is_ok().then_some((s.node, s.ip)))
+        .filter_map(|(s, r)| r.is_ok().then_some(s))
         .collect();
-    let mut watch: Vec<(usize, IpAddr, Until)> = Vec::new();
-    for m in members {
-        if m.member_ip.is_ipv4() {
-            if seeded.contains(&(m.member, m.hub_ip)) {
-                watch.push((m.hub, m.member_ip, Until::Mapped));
-            }
-        } else {
-            for (node, ip) in [(m.member, m.hub_ip), (m.hub, m.member_ip)] {
-                if seeded.contains(&(node, ip)) {
-                    watch.push((node, ip, Until::Answered));
-                }
-            }
-        }
-    }
-    wait_until_answered(net, watch).await;
-    seeded
+    wait_until_answered(net, made.iter().map(|s| (s.watch, s.until))).await;
+    made.iter().map(|s| (s.at.node, s.of.ip)).collect()
 }
 
 /// Deletes what the introductions left in the neighbour tables: each `seeded`
@@ -127,26 +123,22 @@ pub(super) async fn introduce(net: &Net, members: &[ToHub]) -> Vec<(usize, IpAdd
 /// in touch with its hub before, and both its entries are left as they are. Best
 /// effort: an entry already gone (the kernel's garbage collection) is fine, and one
 /// left behind is freed with its namespace.
-pub(super) async fn release(net: &Net, members: &[ToHub], seeded: &[(usize, IpAddr)]) {
-    let seeded: HashSet<&(usize, IpAddr)> = seeded.iter().collect();
-    let members = members
+pub(super) async fn release(net: &Net, members: &[ToHub], seeded: &Seeded) {
+    let introduced = members
         .iter()
-        .filter(|m| seeded.contains(&(m.member, m.hub_ip)));
-    let deletes = members.flat_map(|m| {
-        let mut d = vec![
-            (m.member, neigh::entry(m.index, m.hub_ip)),
-            (m.hub, neigh::entry(m.hub_index, m.member_ip)),
-        ];
+        .filter(|m| seeded.contains(&(m.member.node, m.hub.ip)));
+    let deletes = introduced.flat_map(|ToHub { member, hub, .. }| {
+        let mut d = vec![(member, hub.ip), (hub, member.ip)];
         // IPv6's solicitations came from link-local addresses, and each side learned
         // the other's: with the kernel's default (EUI-64) link-locals, they go too.
-        if m.member_ip.is_ipv6() {
-            d.push((m.member, neigh::entry(m.index, link_local(m.hub_mac))));
-            d.push((m.hub, neigh::entry(m.hub_index, link_local(m.member_mac))));
+        if member.ip.is_ipv6() {
+            d.extend([(member, link_local(hub.mac)), (hub, link_local(member.mac))]);
         }
         d
     });
-    join_all(deletes.map(|(node, entry)| {
-        netlink::request(net.nodes()[node].rtnl(), Msg::DelNeighbour(entry), CHANGE)
+    join_all(deletes.map(|(at, ip)| {
+        let msg = Msg::DelNeighbour(neigh::entry(at.index, ip));
+        netlink::request(net.nodes()[at.node].rtnl(), msg, CHANGE)
     }))
     .await;
 }
@@ -171,9 +163,9 @@ fn link_local(mac: [u8; 6]) -> IpAddr {
 /// passed, reading only the tables that still have one to wait for. Without the wait
 /// a member's echo request could reach the hub before its probe does, and the hub
 /// would resolve the member by broadcast.
-async fn wait_until_answered(net: &Net, watch: Vec<(usize, IpAddr, Until)>) {
+async fn wait_until_answered(net: &Net, watch: impl Iterator<Item = ((usize, IpAddr), Until)>) {
     let mut waiting: HashMap<usize, Vec<(IpAddr, Until)>> = HashMap::new();
-    for (node, ip, until) in watch {
+    for ((node, ip), until) in watch {
         waiting.entry(node).or_default().push((ip, until));
     }
     let mut backoff = Backoff::new(Duration::from_micros(500), Instant::now() + HEARD_WITHIN);
