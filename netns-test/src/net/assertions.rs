@@ -31,9 +31,9 @@ impl Net {
     }
 
     /// Panics if `from` can ping `to` (one echo request, waiting the run's isolation
-    /// timeout, `Options::isolation_timeout`, 200 ms by default), and when the probe proves nothing either way (see
-    /// [`ProbeError::proves_isolation`]); the failure report that follows has every
-    /// node's state.
+    /// timeout, `Options::isolation_timeout`, 200 ms by default), and when the probe
+    /// proves nothing either way (see [`ProbeError::proves_isolation`]); the failure
+    /// report that follows has every node's state.
     #[track_caller]
     pub fn assert_isolated(&self, from: &str, to: &str) {
         let node = self.node(from);

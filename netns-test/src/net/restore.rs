@@ -54,18 +54,18 @@ pub(super) async fn set_and_wait(net: &Net, ends: &[EndRef], up: bool) -> Result
 /// The bridge ports that are the other ends of `ends`' links.
 fn bridge_ports_facing(net: &Net, ends: &[EndRef]) -> Vec<EndRef> {
     use crate::topology::End;
-    let is = |end: &End, e: &EndRef| matches!(end, End::Node(n) if n.node == e.node && n.ifname == e.ifname);
-    let mut ports = Vec::new();
-    for e in ends {
-        for l in &net.topology.links {
-            for (this, other) in [(&l.a, &l.b), (&l.b, &l.a)] {
-                if is(this, e) && matches!(other, End::Bridge { .. }) {
-                    ports.push(super::faults::end_ref(net, other));
-                }
-            }
-        }
-    }
-    ports
+    let is_one_of_ends = |end: &End| match end {
+        End::Node(n) => ends
+            .iter()
+            .any(|e| n.node == e.node && n.ifname == e.ifname),
+        End::Bridge { .. } => false,
+    };
+    let links = net.topology.links.iter();
+    links
+        .flat_map(|l| [(&l.a, &l.b), (&l.b, &l.a)])
+        .filter(|(this, other)| is_one_of_ends(this) && matches!(other, End::Bridge { .. }))
+        .map(|(_, port)| super::faults::end_ref(net, port))
+        .collect()
 }
 
 /// Asks each end until its operational state is `up` (or not).
