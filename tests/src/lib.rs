@@ -3,6 +3,7 @@
 //! tools it does not share code with.
 
 pub mod nat;
+pub mod process;
 
 use netns_test::Net;
 use serde_json::Value;

@@ -5,25 +5,8 @@
 //! The only test of its binary: another test running beside it would open fds.
 
 use netns_test::{run, topology, Options};
+use netns_test_tests::process::{children, fds, threads};
 use std::time::Duration;
-
-fn fds() -> usize {
-    std::fs::read_dir("/proc/self/fd").unwrap().count()
-}
-
-fn threads() -> usize {
-    std::fs::read_dir("/proc/self/task").unwrap().count()
-}
-
-/// Children of this process that are still there (zombies included).
-fn children() -> String {
-    std::fs::read_dir("/proc/self/task")
-        .unwrap()
-        .map(|t| std::fs::read_to_string(t.unwrap().path().join("children")).unwrap_or_default())
-        .collect::<String>()
-        .trim()
-        .to_string()
-}
 
 /// The host's links and addresses as iproute2 shows them, and /run/netns.
 fn host_network() -> String {

@@ -142,7 +142,7 @@ pub fn star_addr(i: usize) -> String {
 pub fn settle(namespaces: usize) {
     std::thread::sleep(Duration::from_millis(2 + namespaces as u64));
     let gone_by = Instant::now() + Duration::from_secs(10);
-    while has_children() && Instant::now() < gone_by {
+    while !netns_test_tests::process::children().is_empty() && Instant::now() < gone_by {
         std::thread::sleep(Duration::from_millis(5));
     }
     let bound = Instant::now() + Duration::from_secs(1);
@@ -157,16 +157,6 @@ pub fn settle(namespaces: usize) {
             return;
         }
     }
-}
-
-/// Whether a thread of this process has a child process (a sandbox still exiting).
-fn has_children() -> bool {
-    let Ok(tasks) = std::fs::read_dir("/proc/self/task") else {
-        return false;
-    };
-    tasks.flatten().any(|t| {
-        std::fs::read_to_string(t.path().join("children")).is_ok_and(|c| !c.trim().is_empty())
-    })
 }
 
 /// (busy, total) ticks of all CPUs since boot, from /proc/stat's first line.
