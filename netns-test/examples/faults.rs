@@ -30,8 +30,8 @@ fn main() -> ExitCode {
         net.assert_reachable("c", "d");
         println!("c -- d up again");
 
-        // On the shared bridge, the second group's ports go down: a is cut off, b and
-        // c still reach each other.
+        // On the shared bridge, the second group's links to it go down (a's own end):
+        // a is cut off, b and c still reach each other.
         net.partition(&["b", "c"], &["a"]);
         net.assert_isolated("a", "b");
         net.assert_isolated("c", "a");

@@ -41,7 +41,8 @@ impl Net {
 
     /// Cuts the network between two groups of nodes: every veth pair with one end in
     /// each group goes down, and on a bridge that members of both groups share, the
-    /// ports of the second group's members go down. [`Net::heal`] undoes it.
+    /// second group's members' links to it go down at the members' own ends.
+    /// [`Net::heal`] undoes it.
     pub fn partition(&self, left: &[&str], right: &[&str]) {
         for n in left.iter().chain(right) {
             self.node(n);
