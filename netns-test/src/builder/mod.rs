@@ -78,6 +78,7 @@ pub(crate) struct Started {
     plan: Plan,
     factory: namespaces::Factory,
     topo: Topology,
+    hooks: Hooks,
 }
 
 /// Starts building `topo` in namespaces below the calling thread's, which must not be
@@ -86,7 +87,8 @@ pub(crate) struct Started {
 /// the nodes' namespaces at once, while the caller goes on to build its runtime.
 /// With `capture`, every namespace with veth ends gets a capture socket as it is made.
 ///
-/// `hooks` make every namespace look like one on another kind of machine (tests).
+/// `hooks` make every namespace look like one on another kind of machine, and the
+/// relay start late (tests).
 pub(crate) fn start(
     topo: &Topology,
     outside: u64,
@@ -118,6 +120,7 @@ pub(crate) fn start(
         plan,
         factory,
         topo: topo.clone(),
+        hooks,
     })
 }
 
@@ -137,6 +140,7 @@ pub(crate) async fn finish(
         mut plan,
         mut factory,
         topo,
+        hooks,
     } = started;
     // The relay namespace first, so that every half of a spliced link can be made
     // with the rest of its node's links. Nothing of it exists without impairments.
@@ -144,7 +148,7 @@ pub(crate) async fn finish(
     if !plan.spliced.is_empty() {
         step("starting the impairment relay");
         let home = NetNs::current().map_err(|e| format!("opening the sandbox's namespace: {e}"))?;
-        impairer = Some(Impairer::start(seed, &home)?);
+        impairer = Some(Impairer::start(seed, &home, hooks.relay_late)?);
     }
     // Rounds 1 and 2, one namespace at a time, while helpers make the next ones.
     let mut made: Vec<Option<(NetNs, Handle)>> = plan.spaces.iter().map(|_| None).collect();

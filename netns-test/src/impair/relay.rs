@@ -18,6 +18,7 @@ use crate::kernel::packet::PacketSocket;
 use std::io;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
 use std::sync::{mpsc, Arc, Mutex};
+use std::time::Duration;
 
 pub(crate) type SockId = u32;
 pub(crate) type DirId = u32;
@@ -87,8 +88,9 @@ pub(super) fn drain_counter(fd: RawFd) {
 pub(crate) use crate::sandbox::now_ns;
 
 impl Relay {
-    /// Starts the relay thread; `seed` makes every decision reproducible.
-    pub(crate) fn start(seed: u64) -> io::Result<Relay> {
+    /// Starts the relay thread; `seed` makes every decision reproducible. The thread
+    /// waits `late` before its loop (a test hook; zero otherwise).
+    pub(crate) fn start(seed: u64, late: Duration) -> io::Result<Relay> {
         // SAFETY: an fd-creating call, owned at once.
         let efd = unsafe {
             OwnedFd::from_raw_fd(cvt(libc::eventfd(
@@ -103,7 +105,10 @@ impl Relay {
         let engine = super::engine::Engine::new(seed, ctl.clone())?;
         std::thread::Builder::new()
             .name("netns-test-relay".into())
-            .spawn(move || engine.run())?;
+            .spawn(move || {
+                std::thread::sleep(late);
+                engine.run()
+            })?;
         Ok(Relay { ctl })
     }
 

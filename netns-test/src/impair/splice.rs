@@ -21,6 +21,7 @@ use netlink_packet_route::RouteNetlinkMessage as Msg;
 use rtnetlink::Handle;
 use std::io;
 use std::os::fd::AsFd;
+use std::time::Duration;
 
 /// Ring slots per relay socket: 64 × 75 KB. A burst longer than the ring while the
 /// relay is off CPU is dropped by the kernel, counted, and reported.
@@ -92,8 +93,9 @@ pub(crate) struct Impairer {
 
 impl Impairer {
     /// The relay namespace, made from `home`, and the relay thread; on the sandbox's
-    /// runtime (its netlink connection runs there).
-    pub(crate) fn start(seed: u64, home: &NetNs) -> Result<Impairer, String> {
+    /// runtime (its netlink connection runs there). The thread waits `late` before
+    /// its loop (a test hook; zero otherwise).
+    pub(crate) fn start(seed: u64, home: &NetNs, late: Duration) -> Result<Impairer, String> {
         let fail = |what: &str, e: io::Error| format!("starting the impairment relay: {what}: {e}");
         let mut mirror = None;
         let ns = NetNs::create(home, || {
@@ -112,7 +114,7 @@ impl Impairer {
         })
         .map_err(|e| fail("making its namespace", e))?;
         let handle = netlink::connect(Some(&ns)).map_err(|e| fail("its netlink socket", e))?;
-        let relay = Relay::start(seed).map_err(|e| fail("its thread", e))?;
+        let relay = Relay::start(seed, late).map_err(|e| fail("its thread", e))?;
         relay.send(Cmd::Carrier(mirror.expect("made with the namespace")));
         Ok(Impairer {
             relay,

@@ -168,9 +168,25 @@ impl PacketSocket {
     }
 
     /// Sends one frame (Ethernet header first) with its vnet header, straight to the
-    /// driver. A refusal (ENOBUFS: the receiving side's backlog is full) is returned:
-    /// the caller counts it as a drop, as a real link would drop it.
+    /// driver. A refusal (ENOBUFS: the receiving side's backlog is full; ENETDOWN: the
+    /// device is down) is returned: the caller counts it as a drop, as a real link
+    /// would drop it.
+    ///
+    /// An ENETDOWN may also be old news: the kernel leaves it pending on the socket
+    /// when its device goes down, and when the socket is bound to a device still down
+    /// (every relay end's socket is), and the next send returns it, clearing it,
+    /// instead of sending. The relay reads pending errors when epoll reports them, but
+    /// a frame read in the same wakeup, before that report, was lost: the first frame
+    /// across a new splice, in 1 run in 20 (an ARP request, and so a first ping). So an
+    /// ENETDOWN is tried once more; a device down now refuses the second time too.
     pub(crate) fn send(&self, vnet: &VnetHdr, frame: &[u8]) -> io::Result<()> {
+        match self.send_once(vnet, frame) {
+            Err(e) if e.raw_os_error() == Some(libc::ENETDOWN) => self.send_once(vnet, frame),
+            done => done,
+        }
+    }
+
+    fn send_once(&self, vnet: &VnetHdr, frame: &[u8]) -> io::Result<()> {
         let mut hdr = [0u8; VNET_HDR_LEN];
         vnet.write(&mut hdr);
         let iov = [

@@ -16,6 +16,7 @@ use crate::kernel::netns::NetNs;
 use crate::topology::Impairment;
 use futures::future::try_join_all;
 use netlink_packet_route::RouteNetlinkMessage as Msg;
+use std::time::Duration;
 
 /// Splices link number `l` (ends `ends`, a then b) through the relay with `imps`
 /// (a→b, b→a), starting the relay if no link had it yet.
@@ -29,7 +30,7 @@ pub(super) async fn splice(
     if impairer.is_none() {
         // The relay namespace's home is only where the making thread steps back to.
         let here = NetNs::current().map_err(|e| format!("opening this thread's namespace: {e}"))?;
-        *impairer = Some(Impairer::start(net.seed, &here)?);
+        *impairer = Some(Impairer::start(net.seed, &here, Duration::ZERO)?);
     }
     let impairer = impairer.as_mut().expect("started above");
     let link = &net.topology.links[l];

@@ -4,9 +4,12 @@
 // Elsewhere than Linux a run fails before it reads its options (`elsewhere/runner.rs`).
 #![cfg_attr(not(target_os = "linux"), allow(dead_code))]
 
+/// Test hooks: machines of other kinds, met on this one.
+mod hooks;
 /// Where a run's files go: the target directory, the forensics root, directory names.
 mod paths;
 
+pub(crate) use hooks::Hooks;
 pub(crate) use paths::dir_name;
 #[cfg(target_os = "linux")]
 use paths::forensics_root;
@@ -232,26 +235,6 @@ impl Options {
         self
     }
 
-    /// Test hook: every namespace of the sandbox gets `pairs` veth pairs before the
-    /// topology's links, at indexes the kernel picks, as hosts with the ipip, sit, gre
-    /// or ip6_tunnel modules give every new namespace its fallback tunnels at indexes
-    /// 2 and up. `NETNS_TEST_OCCUPY_LOW_INDEXES=N` sets it for every test.
-    #[doc(hidden)]
-    pub fn occupy_low_indexes(mut self, pairs: u32) -> Self {
-        self.hooks.occupy = pairs;
-        self
-    }
-
-    /// Test hook: every namespace of the sandbox starts with IPv4 and IPv6
-    /// forwarding on, strict reverse-path filtering, proxy ARP and IPv6 disabled, as
-    /// new namespaces inherit them on some machines (`net.core.devconf_inherit_init_net`
-    /// and the initial namespace's settings).
-    #[doc(hidden)]
-    pub fn inherit_hostile_defaults(mut self) -> Self {
-        self.hooks.hostile_defaults = true;
-        self
-    }
-
     /// The run's seed (after [`Options::with_env`]).
     pub(crate) fn seed_value(&self) -> u64 {
         self.seed.map_or(0, |s| s.0)
@@ -351,17 +334,6 @@ fn seed_from(value: &str) -> Result<u64, String> {
              report printed)"
         )
     })
-}
-
-/// Test hooks: what some machines give every new namespace, made by the
-/// builder on purpose. Plain data, here so that `Options` is the same on every OS.
-#[derive(Debug, Clone, Copy, Default)]
-pub(crate) struct Hooks {
-    /// Veth pairs made first, taking the low indexes (as fallback tunnels do).
-    pub occupy: u32,
-    /// Forwarding, strict reverse-path filtering, proxy ARP and IPv6 off, as a new
-    /// namespace inherits them on some machines (`builder::host_defaults`).
-    pub hostile_defaults: bool,
 }
 
 #[cfg(test)]
