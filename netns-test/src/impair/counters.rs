@@ -29,7 +29,8 @@ pub struct Counters {
     pub corrupted: u64,
     /// Dropped because `limit` frames waited for the serialiser.
     pub overlimit: u64,
-    /// Writes the kernel refused (the receiving side's backlog was full).
+    /// Writes the kernel refused: the receiving side's backlog was full, or the relay
+    /// end it leaves by was down (its link was down).
     pub send_errors: u64,
     /// Frames the kernel dropped before the relay read them (ring full): no seed
     /// decided them.
