@@ -1,5 +1,6 @@
 //! Why a sandboxed test failed, in words a test author can act on.
 
+use crate::failed_checks::how_many_failed;
 use std::fmt;
 use std::time::Duration;
 
@@ -195,11 +196,7 @@ impl Error {
             Cause::Returned(e) => format!("the body returned Err: {e}"),
             Cause::Build(e) => format!("the build failed: {e}"),
             Cause::Checks(failed) => {
-                let mut s = format!(
-                    "{} check{} failed:",
-                    failed.len(),
-                    if failed.len() == 1 { "" } else { "s" }
-                );
+                let mut s = format!("{}:", how_many_failed(failed.len()));
                 for f in failed {
                     s.push_str("\n  - ");
                     s.push_str(&f.message);

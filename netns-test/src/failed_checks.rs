@@ -93,7 +93,7 @@ impl fmt::Display for FailedCheck {
 /// `Display` lists the failed checks, one a line, then the state:
 ///
 /// ```text
-/// 1 check(s) failed:
+/// 1 check failed:
 ///   - expect a -> b: ...
 ///
 /// node a: ...
@@ -120,9 +120,15 @@ impl CheckError {
     }
 }
 
+/// "1 check failed", "2 checks failed": the first line wherever failed checks are
+/// listed (`CheckError`, a run's headline, a kept sandbox's banner).
+pub(crate) fn how_many_failed(n: usize) -> String {
+    format!("{n} check{} failed", if n == 1 { "" } else { "s" })
+}
+
 impl fmt::Display for CheckError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(f, "{} check(s) failed:", self.failed.len())?;
+        writeln!(f, "{}:", how_many_failed(self.failed.len()))?;
         for check in &self.failed {
             writeln!(f, "  - {check}")?;
         }
@@ -147,12 +153,12 @@ mod tests {
         );
         assert_eq!(
             e.to_string(),
-            "2 check(s) failed:\n  - expect a -> b: no reply\n  - neighbour check: a has no \
+            "2 checks failed:\n  - expect a -> b: no reply\n  - neighbour check: a has no \
              entry\n\nnode a:\n  ...\n"
         );
         assert!(e.has(CheckKind::Expect) && !e.has(CheckKind::Reachability));
         let boxed: Box<dyn std::error::Error> = Box::new(e);
-        assert!(boxed.to_string().starts_with("2 check(s) failed:"));
+        assert!(boxed.to_string().starts_with("2 checks failed:"));
     }
 
     #[cfg(target_os = "linux")]

@@ -114,7 +114,7 @@ fn expects_off_checks_nothing_after_the_body_but_net_check_still_runs_them() {
         // Display: what failed, then every node's state.
         let text = failed.to_string();
         assert!(
-            text.starts_with("1 check(s) failed:\n  - expect a -> b: "),
+            text.starts_with("1 check failed:\n  - expect a -> b: "),
             "{text}"
         );
         assert!(

@@ -20,7 +20,7 @@ fn behaves(words: &str) {
         let failed = checks(net, &nat);
         assert!(
             failed.is_empty(),
-            "{nat}: {} check(s) failed:\n  {}",
+            "{nat}: {} checks failed:\n  {}",
             failed.len(),
             failed.join("\n  ")
         );

@@ -12,7 +12,7 @@ mod wire;
 
 use super::panics::PanicRecord;
 use crate::error::Phase;
-use crate::failed_checks::FailedCheck;
+use crate::failed_checks::{how_many_failed, FailedCheck};
 use std::io::Write;
 use std::os::fd::{BorrowedFd, RawFd};
 use std::sync::atomic::{AtomicI32, Ordering};
@@ -74,7 +74,7 @@ impl Failure {
             Failure::Build(e) | Failure::Harness(e) => e.clone(),
             Failure::Checks(c) => {
                 let lines: Vec<&str> = c.iter().map(|f| f.message.as_str()).collect();
-                format!("{} check(s) failed: {}", c.len(), lines.join("; "))
+                format!("{}: {}", how_many_failed(c.len()), lines.join("; "))
             }
         }
     }
