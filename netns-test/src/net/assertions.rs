@@ -12,7 +12,9 @@ impl Net {
     /// Pings `to` (a node name or an IP) from node `from`; the round-trip time.
     ///
     /// A node target means its address on a segment shared with `from`, else its
-    /// first address. Up to 3 echo requests, 1 s in all.
+    /// first address. Up to 3 echo requests, 1 s in all. The round-trip time of the
+    /// request answered, timed from before it was sent: never shorter than the path,
+    /// a little longer on a loaded machine.
     ///
     /// A name that is neither a node nor an address is [`ProbeError::Unknown`].
     pub fn ping(&self, from: &str, to: &str) -> Result<Duration, ProbeError> {

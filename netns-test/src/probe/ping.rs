@@ -4,7 +4,7 @@ use super::ProbeError;
 use std::fmt;
 use std::net::IpAddr;
 use std::sync::atomic::{AtomicU16, Ordering};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use surge_ping::{Client, Config, PingIdentifier, PingSequence, ICMP};
 
 /// How hard to try: a reply is expected within the sum of `waits`, one echo request
@@ -106,11 +106,16 @@ impl Pinger {
         for wait in &tries.waits {
             pinger.timeout(*wait);
             let seq = PingSequence(NEXT_SEQ.fetch_add(1, Ordering::Relaxed));
+            // Timed from before the send: surge-ping starts its clock once the send
+            // has returned, and a thread preempted in between (a whole time slice on a
+            // loaded machine) made an RTT shorter than the path: 36.9 ms across a
+            // link delayed 20 ms each way. Timed from here, an RTT is never shorter.
+            let sent = Instant::now();
             match pinger.ping(seq, &payload).await {
                 // surge-ping hands over ICMP errors that quote our request as if they
                 // were replies: only an echo reply is one.
-                Ok((packet, rtt)) => match icmp_error(&packet) {
-                    None => return Ok(rtt),
+                Ok((packet, _)) => match icmp_error(&packet) {
+                    None => return Ok(sent.elapsed()),
                     Some((by, why, true)) => return Err(ProbeError::Unreachable { to, by, why }),
                     Some((by, why, false)) => return Err(ProbeError::IcmpError { to, by, why }),
                 },
