@@ -39,7 +39,7 @@ pub struct Options {
     pub(crate) forensics: Option<PathBuf>,
     /// RUST_BACKTRACE, as std reads it: the body's backtrace is taken in the sandbox.
     pub(crate) backtrace: Backtrace,
-    /// Test hooks: how every namespace of the sandbox starts.
+    /// Test hooks (`hooks.rs`): how every namespace starts, when the relay starts.
     pub(crate) hooks: Hooks,
     /// What every impairment decision is drawn from, and where it came from.
     pub(crate) seed: Option<(u64, SeedFrom)>,
