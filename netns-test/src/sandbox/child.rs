@@ -22,6 +22,10 @@
 //!   it (`Command::spawn`), and so does tokio's runtime builder: the worker checks
 //!   its copy first (`held_locks.rs`, with its own argument), and a sandbox whose copy
 //!   is stuck is replaced by a new one;
+//! - every `std::thread` the worker starts (the builder's helpers, the relay, a body's
+//!   `Node::run`) takes std's stack-guard lock as it starts and ends, which a thread
+//!   of the test process may have held at fork: the same probe starts and joins one
+//!   first, and a stuck copy replaces the sandbox the same way;
 //! - panics in the worker go to the hook of `panics.rs`, installed in the parent before
 //!   the first fork; it takes none of std's output or backtrace locks (its own
 //!   argument is written there);
