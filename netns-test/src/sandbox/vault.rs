@@ -29,6 +29,9 @@ pub(crate) struct Held {
     pub capture: Option<OwnedFd>,
     /// The link ends the capture socket sees: (interface name, index).
     pub ends: Vec<(String, u32)>,
+    /// The indexes of its bridges, set down before the capture socket closes
+    /// (`release.rs`).
+    pub bridges: Vec<u32>,
 }
 
 /// At most this many namespaces per message: two descriptors each, under the
@@ -74,7 +77,8 @@ impl Vault {
         }
     }
 
-    /// Hands over namespace `name` (a duplicate of `ns`) and its capture socket. A
+    /// Hands over namespace `name` (a duplicate of `ns`), its capture socket, the veth
+    /// ends that socket sees and the indexes of its bridges. A
     /// full queue keeps them for the next call: they go as one message then. Never
     /// fails the run: a namespace the kernel refuses to pass (ETOOMANYREFS past the
     /// open-files limit) is only missing from a failure's report.
@@ -84,6 +88,7 @@ impl Vault {
         ns: BorrowedFd<'_>,
         capture: Option<OwnedFd>,
         ends: Vec<(String, u32)>,
+        bridges: Vec<u32>,
     ) {
         let Ok(ns) = ns.try_clone_to_owned() else {
             return;
@@ -95,6 +100,7 @@ impl Vault {
                 ns,
                 capture,
                 ends,
+                bridges,
             });
             pending.len()
         };
@@ -107,7 +113,7 @@ impl Vault {
     /// over: an impairment relay's packet socket, whose close waits for an RCU grace
     /// period (two, with its ring), so that the worker's exit never pays for it.
     pub(crate) fn hold(&self, fd: BorrowedFd<'_>) {
-        self.deposit(HELD_ONLY, fd, None, Vec::new());
+        self.deposit(HELD_ONLY, fd, None, Vec::new(), Vec::new());
     }
 
     /// Sends what is pending, as long as the queue takes it.
@@ -132,12 +138,16 @@ fn send(fd: RawFd, batch: &[Held]) -> io::Result<()> {
     let mut text = String::new();
     let mut fds: Vec<RawFd> = Vec::new();
     for h in batch {
-        // name \t has-capture \t end=index ... \n
+        // name \t has-capture \t end=index ... \t #bridge-index ... \n (an interface
+        // name holds no whitespace, and a bridge's field no '=')
         text.push_str(&h.name);
         text.push('\t');
         text.push(if h.capture.is_some() { '1' } else { '0' });
         for (end, index) in &h.ends {
             text.push_str(&format!("\t{end}={index}"));
+        }
+        for index in &h.bridges {
+            text.push_str(&format!("\t#{index}"));
         }
         text.push('\n');
         fds.push(h.ns.as_raw_fd());
@@ -212,10 +222,14 @@ pub(crate) fn withdraw(fd: RawFd) -> Vec<Held> {
             let mut fields = line.split('\t');
             let name = fields.next().unwrap_or_default().to_string();
             let captured = fields.next() == Some("1");
-            let ends = fields
-                .filter_map(|f| f.rsplit_once('='))
-                .filter_map(|(end, i)| Some((end.to_string(), i.parse().ok()?)))
-                .collect();
+            let (mut ends, mut bridges) = (Vec::new(), Vec::new());
+            for field in fields {
+                if let Some(index) = field.strip_prefix('#') {
+                    bridges.extend(index.parse::<u32>().ok());
+                } else if let Some((end, index)) = field.rsplit_once('=') {
+                    ends.extend(index.parse().ok().map(|i| (end.to_string(), i)));
+                }
+            }
             let Some(ns) = fds.next() else { return held };
             let capture = if captured { fds.next() } else { None };
             if name == HELD_ONLY {
@@ -229,6 +243,7 @@ pub(crate) fn withdraw(fd: RawFd) -> Vec<Held> {
                 ns,
                 capture,
                 ends,
+                bridges,
             });
         }
     }
@@ -245,17 +260,20 @@ mod tests {
         let vault = Vault::new(tx.as_raw_fd());
         let ns = std::fs::File::open("/proc/self/ns/net").unwrap();
         let extra = std::fs::File::open("/dev/null").unwrap();
-        vault.deposit("host", ns.as_fd(), None, vec![]);
+        vault.deposit("host", ns.as_fd(), None, vec![], vec![2, 5]);
         vault.deposit(
             "a",
             ns.as_fd(),
             Some(extra.into()),
             vec![("eth0".into(), 2), ("eth1".into(), 3)],
+            vec![],
         );
         let held = withdraw(rx.as_raw_fd());
         assert_eq!(held.len(), 2);
         assert_eq!(held[0].name, "host");
         assert!(held[0].capture.is_none());
+        assert_eq!(held[0].bridges, vec![2, 5]);
+        assert!(held[1].bridges.is_empty());
         assert_eq!(
             held[1].ends,
             vec![("eth0".to_string(), 2), ("eth1".to_string(), 3)]
@@ -270,7 +288,13 @@ mod tests {
         let vault = Vault::new(tx.as_raw_fd());
         let ns = std::fs::File::open("/proc/self/ns/net").unwrap();
         for i in 0..300 {
-            vault.deposit(&format!("n{i}"), ns.as_fd(), None, vec![("eth0".into(), 2)]);
+            vault.deposit(
+                &format!("n{i}"),
+                ns.as_fd(),
+                None,
+                vec![("eth0".into(), 2)],
+                vec![],
+            );
         }
         vault.flush();
         let held = withdraw(rx.as_raw_fd());
