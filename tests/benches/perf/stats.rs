@@ -28,6 +28,12 @@ impl Stats {
         }
     }
 
+    /// What a suite pays per run: a run that a batch of earlier teardowns lands in
+    /// counts in full, where the median may not see it.
+    pub fn mean(&self) -> Option<f64> {
+        (!self.0.is_empty()).then(|| self.0.iter().sum::<f64>() / self.0.len() as f64)
+    }
+
     /// Nearest rank: with few samples this is the largest, which is the honest answer.
     pub fn p90(&self) -> Option<f64> {
         let v = self.sorted();
@@ -46,6 +52,7 @@ impl Stats {
             "runs": self.0.len(),
             "median_ms": round3(self.median().unwrap_or(f64::NAN)),
             "p90_ms": round3(self.p90().unwrap_or(f64::NAN)),
+            "mean_ms": round3(self.mean().unwrap_or(f64::NAN)),
             "samples_ms": self.0.iter().map(|&x| round3(x)).collect::<Vec<_>>(),
         })
     }

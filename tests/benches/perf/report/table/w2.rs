@@ -45,6 +45,12 @@ impl Report {
                     &mark_s,
                 ],
             );
+            let mean = w
+                .b2b
+                .total
+                .mean()
+                .map_or("–".into(), |m| format!("{} ms", fmt_ms(m)));
+            row(t, ["  mean (a suite's cost)", &mean, "", "", "", ""]);
             row(t, ["  build", &med_p90(&w.b2b.build), "", "", "", ""]);
             row(t, ["  checks", &med_p90(&w.b2b.checks), "", "", "", ""]);
             let (target, mark_s) = if w.n == 128 {
