@@ -44,7 +44,7 @@ pub(super) async fn spaces(
         }
         // A bridge takes the smallest MTU of its ports unless its own was set with a
         // request of its own after the ports joined: then the kernel keeps it.
-        for iface in space.ifaces.iter().filter(|i| i.kind == Kind::Bridge) {
+        for iface in space.bridges() {
             if let Some(mtu) = iface.mtu {
                 pending.push(netlink::send(
                     handle,

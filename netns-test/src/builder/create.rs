@@ -23,11 +23,7 @@ pub(super) async fn links(
 ) -> Result<(), String> {
     let ctx = |s: usize, what: String| format!("building node {}: {what}", plan.spaces[s].name);
     let mut pending = Vec::new();
-    for iface in plan.spaces[k]
-        .ifaces
-        .iter()
-        .filter(|i| i.kind == Kind::Bridge)
-    {
+    for iface in plan.spaces[k].bridges() {
         pending.push(netlink::send(
             made.handle(k),
             Msg::NewLink(link::bridge(spec(iface))),

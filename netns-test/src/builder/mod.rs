@@ -166,12 +166,7 @@ pub(crate) async fn finish(
             .filter(|i| matches!(i.kind, plan::Kind::Veth { .. }))
             .map(|i| (i.name.clone(), i.index))
             .collect();
-        let bridges = space
-            .ifaces
-            .iter()
-            .filter(|i| i.kind == plan::Kind::Bridge)
-            .map(|i| i.index)
-            .collect();
+        let bridges = space.bridges().map(|i| i.index).collect();
         vault.deposit(&space.name, ns.as_fd(), capture, ends, bridges);
         let handle = netlink::connect(Some(&ns)).map_err(|e| {
             format!(

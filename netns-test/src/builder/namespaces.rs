@@ -82,7 +82,7 @@ impl Factory {
                 .map(|s| Setup {
                     name: s.name.clone(),
                     forward: s.forward,
-                    bridge: s.ifaces.iter().any(|i| i.kind == Kind::Bridge),
+                    bridge: s.bridges().next().is_some(),
                     sysctls: s.sysctls.clone(),
                     capture: capture
                         .then(|| {

@@ -225,6 +225,11 @@ impl Plan {
 }
 
 impl Space {
+    /// Its bridges (the kinds of the other ifaces are set once the links are placed).
+    pub(crate) fn bridges(&self) -> impl Iterator<Item = &Planned> {
+        self.ifaces.iter().filter(|i| i.kind == Kind::Bridge)
+    }
+
     /// Moves the space's indexes to start at `base` (from 2): its namespace already
     /// holds links up to `base - 1`. Called once, when the namespace is made.
     pub(crate) fn rebase(&mut self, base: u32) {

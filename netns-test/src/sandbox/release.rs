@@ -36,9 +36,10 @@
 //! (EINVAL), nor can it fork once the worker, that namespace's init, is gone.
 
 use super::vault::Held;
+use crate::kernel::netns::NetNs;
 use crate::kernel::{link, netlink, netlink_blocking};
 use netlink_packet_route::RouteNetlinkMessage as Msg;
-use std::os::fd::{AsRawFd, OwnedFd};
+use std::os::fd::OwnedFd;
 
 /// Before `End`: lets this process outlive the test's thread.
 pub(super) fn detach() {
@@ -63,10 +64,12 @@ pub(super) fn release(held: Vec<Held>) {
 /// Sets `bridges` down in namespace `ns`, as far as the kernel lets it: nothing is
 /// left to tell of an error, and the namespaces are freed all the same.
 fn quiet(ns: &OwnedFd, bridges: &[u32]) {
-    // SAFETY: setns with a namespace descriptor we hold. This process has one thread
-    // and never goes back: what it still does (closing descriptors) is the same in
-    // any network namespace.
-    if unsafe { libc::setns(ns.as_raw_fd(), libc::CLONE_NEWNET) } != 0 {
+    // This process has one thread and never goes back: what it still does (closing
+    // descriptors) is the same in any network namespace.
+    let entered = ns
+        .try_clone()
+        .and_then(|fd| NetNs::from_fd(fd).set_current());
+    if entered.is_err() {
         return;
     }
     for &index in bridges {
