@@ -10,6 +10,7 @@ mod run;
 mod smoke;
 mod soak;
 mod test;
+mod tools;
 
 use clap::{CommandFactory, Parser, Subcommand};
 use std::path::PathBuf;

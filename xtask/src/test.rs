@@ -12,6 +12,8 @@ use crate::run::{cargo, check, show};
 use std::collections::BTreeSet;
 
 pub fn run() -> Result<(), String> {
+    // The NAT tests read the kernel's table back with nft, an independent reader.
+    crate::tools::ensure("nft", "nftables", "the NAT tests' cross-check")?;
     check(&mut cargo(&["fmt", "--all", "--check"]))?;
     // --all-features: the fixtures and the adoption test are linted too.
     check(&mut cargo(&[

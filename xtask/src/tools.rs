@@ -1,0 +1,34 @@
+//! Programs from Debian's packages that the bench and the suite call: as root, a
+//! missing one is installed with apt-get (announced), so that the README's command
+//! sets up a fresh machine; otherwise the caller is told what to install.
+
+use crate::run::{check, is_root};
+use std::process::Command;
+
+/// Makes sure `tool` is on PATH, installing `package` with apt-get when this is root;
+/// `Err` names the package when it is still missing. `why` says who needs it.
+pub fn ensure(tool: &str, package: &str, why: &str) -> Result<(), String> {
+    if on_path(tool) {
+        return Ok(());
+    }
+    if !is_root() {
+        return Err(format!(
+            "`{tool}` is not installed ({why}), and only root may install it here: \
+             apt-get install {package}"
+        ));
+    }
+    eprintln!("xtask: `{tool}` is not installed ({why}); installing {package} with apt-get");
+    let apt = |args: &[&str]| {
+        let mut cmd = Command::new("apt-get");
+        cmd.args(args).env("DEBIAN_FRONTEND", "noninteractive");
+        cmd
+    };
+    check(&mut apt(&["update"]))
+        .and_then(|()| check(&mut apt(&["install", "-y", package])))
+        .map_err(|e| format!("installing {package} for `{tool}` ({why}): {e}"))
+}
+
+fn on_path(tool: &str) -> bool {
+    std::env::var_os("PATH")
+        .is_some_and(|path| std::env::split_paths(&path).any(|dir| dir.join(tool).is_file()))
+}
