@@ -12,8 +12,6 @@ use crate::run::{cargo, check, show};
 use std::collections::BTreeSet;
 
 pub fn run() -> Result<(), String> {
-    // The NAT tests read the kernel's table back with nft, an independent reader.
-    crate::tools::ensure("nft", "nftables", "the NAT tests' cross-check")?;
     check(&mut cargo(&["fmt", "--all", "--check"]))?;
     // --all-features: the fixtures and the adoption test are linted too.
     check(&mut cargo(&[
@@ -27,6 +25,8 @@ pub fn run() -> Result<(), String> {
     ]))?;
     check(cargo(&["doc", "--workspace", "--no-deps"]).env("RUSTDOCFLAGS", "-D warnings"))?;
     check(&mut cargo(&["test", "--doc", "--workspace"]))?;
+    // The NAT tests read the kernel's table back with nft, an independent reader.
+    crate::tools::ensure("nft", "nftables", "the NAT tests' cross-check")?;
     partitions_cover_the_suite()?;
     for part in ["hash:1/2", "hash:2/2"] {
         check(&mut cargo(&[

@@ -13,19 +13,30 @@ pub fn ensure(tool: &str, package: &str, why: &str) -> Result<(), String> {
     }
     if !is_root() {
         return Err(format!(
-            "`{tool}` is not installed ({why}), and only root may install it here: \
+            "`{tool}` is not found on PATH ({why}), and only root may install it here: \
              apt-get install {package}"
         ));
     }
-    eprintln!("xtask: `{tool}` is not installed ({why}); installing {package} with apt-get");
+    eprintln!("xtask: `{tool}` is not found on PATH ({why}); installing {package} with apt-get");
     let apt = |args: &[&str]| {
         let mut cmd = Command::new("apt-get");
         cmd.args(args).env("DEBIAN_FRONTEND", "noninteractive");
         cmd
     };
-    check(&mut apt(&["update"]))
-        .and_then(|()| check(&mut apt(&["install", "-y", package])))
-        .map_err(|e| format!("installing {package} for `{tool}` ({why}): {e}"))
+    // The package lists are refreshed only when the lists at hand do not have it: a
+    // failing `apt-get update` (one broken repository) need not stop the install.
+    let install = || check(&mut apt(&["install", "-y", package]));
+    install()
+        .or_else(|_| check(&mut apt(&["update"])).and_then(|()| install()))
+        .map_err(|e| format!("installing {package} for `{tool}` ({why}): {e}"))?;
+    if on_path(tool) {
+        Ok(())
+    } else {
+        Err(format!(
+            "{package} is installed, but `{tool}` is still not on PATH ({why}): add its \
+             directory (`dpkg -L {package}` lists it)"
+        ))
+    }
 }
 
 fn on_path(tool: &str) -> bool {

@@ -137,8 +137,8 @@ pub fn star_addr(i: usize) -> String {
 /// the pause that work would land in the next run. Waits at least a millisecond per
 /// namespace and until every sandbox process of this program has exited, then until
 /// the CPUs have stayed idle for a while (90 ms, and a millisecond more per namespace
-/// up to 300 ms; at most five seconds in all): the next run starts on a settled
-/// machine.
+/// up to 300 ms, in whole windows of 30 ms; at most five seconds more, then it says
+/// so on stderr): the next run starts on a settled machine.
 ///
 /// A sandbox process outlives its run's verdict while it closes its capture sockets,
 /// one RCU grace period each (3.5 s for a 256-node star), sleeping: the CPUs look
@@ -175,6 +175,11 @@ pub fn settle(namespaces: usize) {
             quiet = Duration::ZERO;
         }
     }
+    eprintln!(
+        "bench: the CPUs did not stay idle for {} ms within 5 s (another load on the \
+         machine?): the next idle-settled run starts on a busy one",
+        quiet_for.as_millis()
+    );
 }
 
 /// (busy, total) ticks of all CPUs since boot, from /proc/stat's first line.
