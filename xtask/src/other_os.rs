@@ -60,20 +60,7 @@ fn toolchain(install: bool) -> Result<Toolchain, String> {
         ));
     }
     eprintln!("xtask: {missing}; installing rustc-web and rust-web-src with apt-get");
-    let apt = |args: &[&str]| {
-        let mut cmd = Command::new("apt-get");
-        cmd.args(args).env("DEBIAN_FRONTEND", "noninteractive");
-        cmd
-    };
-    crate::run::check(&mut apt(&["update", "-q"]))?;
-    crate::run::check(&mut apt(&[
-        "install",
-        "-y",
-        "-q",
-        "--no-install-recommends",
-        "rustc-web",
-        "rust-web-src",
-    ]))?;
+    crate::tools::apt_install(&["rustc-web", "rust-web-src"])?;
     debian().ok_or_else(|| format!("{missing}, even after installing them"))
 }
 

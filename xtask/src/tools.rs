@@ -1,6 +1,7 @@
-//! Programs from Debian's packages that the bench and the suite call: as root, a
-//! missing one is installed with apt-get (announced), so that the README's command
-//! sets up a fresh machine; otherwise the caller is told what to install.
+//! Programs and files from Debian's packages that the bench, the suite and the other-OS
+//! check need: as root, what is missing is installed with apt-get (announced), so that
+//! the README's commands set up a fresh machine; otherwise the caller is told what to
+//! install.
 
 use crate::run::{check, is_root};
 use std::process::Command;
@@ -18,16 +19,7 @@ pub fn ensure(tool: &str, package: &str, why: &str) -> Result<(), String> {
         ));
     }
     eprintln!("xtask: `{tool}` is not found on PATH ({why}); installing {package} with apt-get");
-    let apt = |args: &[&str]| {
-        let mut cmd = Command::new("apt-get");
-        cmd.args(args).env("DEBIAN_FRONTEND", "noninteractive");
-        cmd
-    };
-    // The package lists are refreshed only when the lists at hand do not have it: a
-    // failing `apt-get update` (one broken repository) need not stop the install.
-    let install = || check(&mut apt(&["install", "-y", package]));
-    install()
-        .or_else(|_| check(&mut apt(&["update"])).and_then(|()| install()))
+    apt_install(&[package])
         .map_err(|e| format!("installing {package} for `{tool}` ({why}): {e}"))?;
     if on_path(tool) {
         Ok(())
@@ -42,4 +34,21 @@ pub fn ensure(tool: &str, package: &str, why: &str) -> Result<(), String> {
 fn on_path(tool: &str) -> bool {
     std::env::var_os("PATH")
         .is_some_and(|path| std::env::split_paths(&path).any(|dir| dir.join(tool).is_file()))
+}
+
+/// `apt-get install` of `packages` (as root). The package lists are refreshed only when
+/// the lists at hand do not have them: a failing `apt-get update` (one broken
+/// repository) need not stop an install that needs none.
+pub fn apt_install(packages: &[&str]) -> Result<(), String> {
+    let apt = |args: &[&str]| {
+        let mut cmd = Command::new("apt-get");
+        cmd.args(args).env("DEBIAN_FRONTEND", "noninteractive");
+        cmd
+    };
+    let install = || {
+        let mut args = vec!["install", "-y", "-q", "--no-install-recommends"];
+        args.extend_from_slice(packages);
+        check(&mut apt(&args))
+    };
+    install().or_else(|_| check(&mut apt(&["update", "-q"])).and_then(|()| install()))
 }
