@@ -93,7 +93,7 @@ fn mark(ok: Option<bool>) -> &'static str {
 }
 
 impl Report {
-    fn w2(&self, n: usize) -> Option<&W2> {
+    pub(crate) fn w2(&self, n: usize) -> Option<&W2> {
         self.w2.iter().find(|w| w.n == n)
     }
 
@@ -164,12 +164,12 @@ impl Report {
             measured: times(r128),
             ok: r128.map(|r| r >= W2_MIN_RATIO),
         });
-        let f256 = self.w2_256_factor();
+        let f256 = self.w2_256_factors();
         v.push(Check {
             name: "W2 N=256 / N=128",
-            target: format!("≤ {W2_256_MAX_FACTOR}× back to back"),
-            measured: f256.map_or("–".into(), |f| format!("{f:.2}×")),
-            ok: f256.map(|f| f <= W2_256_MAX_FACTOR),
+            target: format!("≤ {W2_256_MAX_FACTOR}× back to back, medians and means"),
+            measured: f256.map_or("–".into(), |(m, a)| format!("{m:.2}× / {a:.2}×")),
+            ok: f256.map(|(m, a)| m.max(a) <= W2_256_MAX_FACTOR),
         });
         let w3 = self.w3.as_ref().and_then(|w| w.wall.median());
         v.push(Check {
@@ -207,10 +207,15 @@ impl Report {
         Some(start + self.w1.b2b.median()? + PER_PROCESS_SLACK_MS)
     }
 
-    /// N=256 over N=128, back to back.
-    fn w2_256_factor(&self) -> Option<f64> {
-        let m256 = self.w2(256)?.b2b.total.median()?;
-        Some(m256 / self.w2(128)?.b2b.total.median()?)
+    /// N=256 over N=128 back to back: (between the medians, between the means). A
+    /// stream's runs are bimodal (most pay no teardown, the one a `cleanup_net` batch
+    /// lands in pays hundreds of milliseconds), so the median alone would miss what
+    /// grows with N in the batches, and the mean alone could hide the common run.
+    pub(crate) fn w2_256_factors(&self) -> Option<(f64, f64)> {
+        let (w128, w256) = (self.w2(128)?, self.w2(256)?);
+        let median = w256.b2b.total.median()? / w128.b2b.total.median()?;
+        let mean = w256.b2b.total.mean()? / w128.b2b.total.mean()?;
+        Some((median, mean))
     }
 }
 

@@ -1,17 +1,18 @@
 //! W1: `a:eth0 10.0.0.1/24 -- b:eth0 10.0.0.2/24` with the checks, capture on (the
 //! default) and off, in streams of runs back to back; vs the seeds' shell steps.
 
-use super::{parse, run_with, settle, Plan, W1_TOPOLOGY};
+use super::{parse, run_with, settle, stream, Plan, W1_TOPOLOGY};
 use crate::shell::w1_script;
 use crate::stats::{ShellStats, Stats};
 use netns_test::{CaptureMode, Options, Timings};
 
-/// Runs per stream: the first after the settle pause, the rest back to back.
-pub const W1_STREAM: usize = 10;
+/// Measured runs per stream (`super::stream`), back to back after the first (idle-settled)
+/// and the unmeasured ones until its sandbox process has exited.
+pub const W1_STREAM: usize = 9;
 
 pub struct W1 {
-    /// Runs 2..=W1_STREAM of every stream: back to back, as in a suite. With the default
-    /// options: packet capture on (written only for a failure).
+    /// The measured runs of every stream: back to back, as in a suite. With the
+    /// default options: packet capture on (written only for a failure).
     pub b2b: Stats,
     /// The phases of those runs.
     pub timings: Vec<Timings>,
@@ -37,7 +38,8 @@ pub fn bench_w1(plan: &Plan, shell: bool) -> Result<W1, String> {
         let measured = i >= plan.w1_warm;
         for capture in [true, false] {
             settle(2 * W1_STREAM);
-            for k in 0..W1_STREAM {
+            let mut failures = 0;
+            let stream = stream(W1_STREAM, || {
                 // Parsed per run, as the macro's expansion does.
                 let topology = parse(W1_TOPOLOGY)?;
                 let options = if capture {
@@ -45,21 +47,23 @@ pub fn bench_w1(plan: &Plan, shell: bool) -> Result<W1, String> {
                 } else {
                     Options::new().capture(CaptureMode::Never)
                 };
-                let mut failures = 0;
-                let run = run_with(&topology, options, &mut failures)?;
-                if !measured {
-                    continue;
+                run_with(&topology, options, &mut failures)
+            })?;
+            if !measured {
+                continue;
+            }
+            w1.failures += failures;
+            if capture {
+                if let Some((wall, _)) = stream.first {
+                    w1.settled.push(wall);
                 }
-                w1.failures += failures;
-                let Some((wall, timings)) = run else { continue };
-                match (capture, k) {
-                    (true, 0) => w1.settled.push(wall),
-                    (true, _) => {
-                        w1.b2b.push(wall);
-                        w1.timings.push(timings);
-                    }
-                    (false, 0) => {}
-                    (false, _) => w1.no_capture.push(wall),
+            }
+            for (wall, timings) in stream.steady.into_iter().flatten() {
+                if capture {
+                    w1.b2b.push(wall);
+                    w1.timings.push(timings);
+                } else {
+                    w1.no_capture.push(wall);
                 }
             }
         }

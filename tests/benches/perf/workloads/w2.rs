@@ -2,7 +2,7 @@
 //! steps in bash with the bridge in a namespace of its own (the host's namespace must
 //! not keep links).
 
-use super::{parse, run_with, settle, star_topology};
+use super::{parse, run_with, settle, star_topology, stream};
 use crate::shell::w2_script;
 use crate::stats::{ShellStats, Stats};
 use netns_test::{Options, Timings};
@@ -26,8 +26,12 @@ impl Phases {
 pub struct W2 {
     pub n: usize,
     pub failures: usize,
-    /// Runs 2.. of every stream: while the kernel still frees the stars before them.
+    /// The runs of every stream once it is in its steady state: after the stream's
+    /// first sandbox process has exited, so that the kernel frees the stars before
+    /// them while they run, as in a suite.
     pub b2b: Phases,
+    /// How many unmeasured runs each stream took to get there.
+    pub warm_runs: Vec<usize>,
     /// The first run of every stream, after the settle pause.
     pub settled: Phases,
     pub shell: ShellStats,
@@ -35,10 +39,11 @@ pub struct W2 {
     pub floor: crate::floor::Floor,
 }
 
-/// `streams` measured streams of `runs` runs each, after `warm` unmeasured ones; the
-/// shell side runs after each of the first `shell_runs` streams (and once in the
-/// warm-up for small stars: a large star's shell run takes seconds and is bound by
-/// process starts and the kernel, which the smaller stars have warmed up).
+/// `streams` measured streams, after `warm` unmeasured ones; each a [`stream`] with
+/// `runs` measured runs. The shell side runs after each of the first `shell_runs`
+/// streams (and once in the warm-up for small stars: a large star's shell run takes
+/// seconds and is bound by process starts and the kernel, which the smaller stars
+/// have warmed up).
 pub fn bench_w2(
     n: usize,
     (warm, streams, runs, shell_runs): (usize, usize, usize, usize),
@@ -49,6 +54,7 @@ pub fn bench_w2(
         n,
         failures: 0,
         b2b: Phases::default(),
+        warm_runs: Vec::new(),
         settled: Phases::default(),
         shell: ShellStats::default(),
         floor: Default::default(),
@@ -56,20 +62,18 @@ pub fn bench_w2(
     for i in 0..warm + streams {
         let measured = i >= warm;
         settle(n * runs);
-        for k in 0..runs {
-            let mut failures = 0;
-            let run = run_with(&topology, Options::new(), &mut failures)?;
-            if !measured {
-                continue;
-            }
-            w2.failures += failures;
-            if let Some((_wall, timings)) = run {
-                if k == 0 {
-                    w2.settled.push(&timings);
-                } else {
-                    w2.b2b.push(&timings);
-                }
-            }
+        let mut failures = 0;
+        let stream = stream(runs, || run_with(&topology, Options::new(), &mut failures))?;
+        if !measured {
+            continue;
+        }
+        w2.failures += failures;
+        w2.warm_runs.push(stream.warm_runs);
+        if let Some((_wall, timings)) = stream.first {
+            w2.settled.push(&timings);
+        }
+        for (_wall, timings) in stream.steady.into_iter().flatten() {
+            w2.b2b.push(&timings);
         }
         let shell_turn = if measured {
             i - warm < shell_runs
