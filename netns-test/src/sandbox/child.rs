@@ -42,18 +42,23 @@
 //!   (`_exit` takes it down), and its sockets' second descriptors sit in the vault,
 //!   so that their close, which waits for RCU grace periods, happens in the sandbox
 //!   process after the verdict;
+//! - the sandbox process starts one thread before it forks the worker, the closer
+//!   (`release::Closer`, with its own argument): a `pthread_create` thread that waits
+//!   on its own channel and takes none of the locks the worker uses;
 //! - the sandbox process, once the worker is forked, only waits for it or for the
 //!   parent's deadline and then reads node state (NATs included) and capture sockets
 //!   (`witness.rs`): system calls, allocation and a tokio runtime of its own, as the
 //!   worker does; at its end (`release.rs`) it clears its parent-death signal
-//!   (`prctl`) and closes descriptors (`close`): system calls only.
+//!   (`prctl`) and closes descriptors (`close`), the capture sockets on the closer's
+//!   threads: system calls, allocation and channels of its own.
 
 use super::protocol::{acquire_writer, Failure, Frame, CAUGHT};
 use super::witness::{self, Orders};
 use super::{
-    fresh_thread, held_locks, inherited, panics, userns, vault, ChildEnds, Reporter, Work,
+    fresh_thread, held_locks, inherited, panics, release, userns, vault, ChildEnds, Reporter, Work,
 };
 use crate::error::Phase;
+use crate::options::CaptureMode;
 
 /// The sandbox process: namespaces, then the worker, then its epitaph. It never
 /// returns, and never unwinds into the test process's code it was forked from.
@@ -122,6 +127,16 @@ fn sandbox(
         Frame::End.send(ends.res);
         exit(0);
     }
+    // Started before the PID namespace, so that it may start threads (`release.rs`).
+    let closer = match orders.capture {
+        CaptureMode::Never => None,
+        _ => release::Closer::start(),
+    };
+    if let Err(why) = userns::enter_pid() {
+        Frame::Unavailable(why).send(ends.res);
+        Frame::End.send(ends.res);
+        exit(0);
+    }
 
     // SAFETY: as above; the worker continues with the same fork-safety rules.
     let worker = unsafe { libc::fork() };
@@ -137,7 +152,7 @@ fn sandbox(
         pid => {
             // SAFETY: the worker's end of the vault; ours is the other.
             unsafe { libc::close(ends.vault_tx) };
-            witness::watch(pid, &ends, orders);
+            witness::watch(pid, &ends, orders, closer);
             exit(0)
         }
     }

@@ -2,7 +2,8 @@
 //!
 //! ```text
 //! test thread (parent)        sandbox (child)                   worker (grandchild, PID 1)
-//! fork ─────────────────────▶ unshare(USER|NET|NS|PID), id maps
+//! fork ─────────────────────▶ unshare(USER|NET), id maps,
+//!                             the closer thread, unshare(PID)
 //!                             fork ───────────────────────────▶ raw thread: build, body, checks
 //! poll pipes + pidfd          waitpid(worker), report its end    result frame, _exit
 //! ```

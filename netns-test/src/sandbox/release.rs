@@ -30,10 +30,15 @@
 //! own once everything is closed. Living longer holds nothing of the test process's:
 //! its descriptors were replaced right after fork (`inherited.rs`).
 //!
-//! The sockets cannot be closed from threads of our own, so that their grace periods
-//! overlap: this process unshared a PID namespace for its worker, and the kernel
-//! refuses `CLONE_THREAD` to a process whose children go to another PID namespace
-//! (EINVAL), nor can it fork once the worker, that namespace's init, is gone.
+//! The sockets are closed on many threads at once, so that their grace periods
+//! overlap: one after the other, a 256-node star's 257 sockets took 3.5 s, and the
+//! namespaces they hold were freed that much later, all of a few tests' at once, in
+//! one `cleanup_net` batch that a test then built its sandbox beside. This process
+//! cannot start those threads itself once it has unshared a PID namespace for its
+//! worker (the kernel refuses `CLONE_THREAD` to a thread whose children go to another
+//! PID namespace, EINVAL). So it starts one thread, the [`Closer`], before that
+//! unshare: its children go where its own do, and it starts the closing threads
+//! when the time comes.
 
 use super::vault::Held;
 use crate::kernel::netns::NetNs;
@@ -47,18 +52,129 @@ pub(super) fn detach() {
     unsafe { libc::prctl(libc::PR_SET_PDEATHSIG, 0) };
 }
 
-/// After `End`: sets every bridge down, closes every capture socket of `held`, then
-/// every namespace.
-pub(super) fn release(held: Vec<Held>) {
+/// After `End`: sets every bridge down, closes every capture socket of `held` (on the
+/// closer's threads, if there is a closer), then every namespace.
+pub(super) fn release(held: Vec<Held>, closer: Option<Closer>) {
     for h in held.iter().filter(|h| !h.bridges.is_empty()) {
         quiet(&h.ns, &h.bridges);
     }
     let mut namespaces = Vec::with_capacity(held.len());
+    let mut sockets = Vec::with_capacity(held.len());
     for h in held {
-        drop(h.capture);
+        sockets.extend(h.capture);
         namespaces.push(h.ns);
     }
+    match closer {
+        Some(closer) => closer.close(sockets),
+        None => drop(sockets),
+    }
     drop(namespaces);
+}
+
+/// At most this many threads close sockets at once. Concurrent `synchronize_net`
+/// calls share grace periods, so a few rounds of this many take a few grace periods;
+/// a thread costs ~20 µs to start, off the test's path.
+const CLOSING_THREADS: usize = 32;
+
+/// A thread of the sandbox process started before it unshares its PID namespace,
+/// which waits for the capture sockets and closes them on threads of its own.
+///
+/// Fork safety: it is started after the sandbox process's namespaces (user, network)
+/// and id maps are made, and exists when the worker is forked. Until `close` it only
+/// waits in `recv` on its own channel: it takes none of the locks the worker uses
+/// (std's output, environment or stack-guard locks); a lock of its channel that the
+/// fork may copy held is never touched by the worker; `malloc` is safe (glibc's
+/// `fork` takes every arena lock). It is a `pthread_create` thread rather than a
+/// `std::thread`, as the worker's are (`fresh_thread.rs`): std's thread start takes a
+/// lock that a thread of the test process may have held when this process was forked.
+pub(super) struct Closer {
+    sockets: std::sync::mpsc::Sender<Vec<OwnedFd>>,
+    closed: std::sync::mpsc::Receiver<()>,
+}
+
+impl Closer {
+    /// The closer, or `None` if no thread could be started (the sockets then close
+    /// one after the other, as a process's exit closes them).
+    pub(super) fn start() -> Option<Closer> {
+        let (sockets, wanted) = std::sync::mpsc::channel::<Vec<OwnedFd>>();
+        let (done, closed) = std::sync::mpsc::channel();
+        spawn(move || {
+            if let Ok(fds) = wanted.recv() {
+                close_on_threads(fds);
+                let _ = done.send(());
+            }
+        })
+        .then_some(Closer { sockets, closed })
+    }
+
+    /// Closes `sockets` on up to [`CLOSING_THREADS`] threads and waits until all are
+    /// closed.
+    fn close(self, sockets: Vec<OwnedFd>) {
+        if sockets.is_empty() {
+            return;
+        }
+        if let Err(back) = self.sockets.send(sockets) {
+            drop(back.0);
+            return;
+        }
+        let _ = self.closed.recv();
+    }
+}
+
+/// Closes `fds`, spread round-robin over up to [`CLOSING_THREADS`] threads, and joins
+/// them. A share whose thread cannot be started is closed here.
+fn close_on_threads(fds: Vec<OwnedFd>) {
+    let threads = fds.len().min(CLOSING_THREADS);
+    let mut shares: Vec<Vec<OwnedFd>> = (0..threads).map(|_| Vec::new()).collect();
+    for (i, fd) in fds.into_iter().enumerate() {
+        shares[i % threads].push(fd);
+    }
+    let mut started = Vec::with_capacity(threads);
+    for share in shares {
+        let (done, finished) = std::sync::mpsc::channel();
+        let job = move || {
+            drop(share);
+            let _ = done.send(());
+        };
+        if spawn(job) {
+            started.push(finished);
+        }
+    }
+    for finished in started {
+        let _ = finished.recv();
+    }
+}
+
+/// Starts `f` on a detached `pthread_create` thread with a small stack; false if the
+/// thread could not be started (`f` is then dropped here, unrun).
+fn spawn(f: impl FnOnce() + Send + 'static) -> bool {
+    type Job = Box<dyn FnOnce() + Send>;
+    extern "C" fn trampoline(arg: *mut libc::c_void) -> *mut libc::c_void {
+        // SAFETY: `arg` is the `Box<Job>` leaked below, taken back exactly once.
+        let job = unsafe { Box::from_raw(arg as *mut Job) };
+        // Unwinding must not cross this extern "C" frame; these jobs only drop
+        // descriptors and send on a channel, which do not panic.
+        let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(job));
+        std::ptr::null_mut()
+    }
+    let job: Box<Job> = Box::new(Box::new(f));
+    let arg = Box::into_raw(job) as *mut libc::c_void;
+    // SAFETY: attr is initialised before use and destroyed after; the thread owns
+    // `arg` if it starts, and we take it back if it does not.
+    unsafe {
+        let mut attr: libc::pthread_attr_t = std::mem::zeroed();
+        libc::pthread_attr_init(&mut attr);
+        libc::pthread_attr_setstacksize(&mut attr, 256 << 10);
+        libc::pthread_attr_setdetachstate(&mut attr, libc::PTHREAD_CREATE_DETACHED);
+        let mut tid: libc::pthread_t = 0;
+        let rc = libc::pthread_create(&mut tid, &attr, trampoline, arg);
+        libc::pthread_attr_destroy(&mut attr);
+        if rc != 0 {
+            drop(Box::from_raw(arg as *mut Job));
+            return false;
+        }
+    }
+    true
 }
 
 /// Sets `bridges` down in namespace `ns`, as far as the kernel lets it: nothing is

@@ -21,7 +21,9 @@ impl Ids {
     }
 }
 
-/// Unshares user, network and PID namespaces and maps the caller to root inside.
+/// Unshares user and network namespaces and maps the caller to root inside. The PID
+/// namespace comes after ([`enter_pid`]), so that a thread started in between may
+/// still start threads of its own (`release::Closer`).
 ///
 /// The same path for root and for any unprivileged user: as an unprivileged user only
 /// the own ids can be mapped, and `setgroups` must be denied before the gid map.
@@ -30,7 +32,7 @@ impl Ids {
 /// costs about 2 ms per test. The one the seeds' commands need (/run/netns) is made
 /// on first use (`sandbox::mounts`).
 pub(super) fn enter(ids: Ids) -> Result<(), String> {
-    let flags = libc::CLONE_NEWUSER | libc::CLONE_NEWNET | libc::CLONE_NEWPID;
+    let flags = libc::CLONE_NEWUSER | libc::CLONE_NEWNET;
     // SAFETY: unshare is a plain system call; this process has one thread.
     if unsafe { libc::unshare(flags) } != 0 {
         return Err(diagnose(
@@ -51,6 +53,19 @@ pub(super) fn enter(ids: Ids) -> Result<(), String> {
     // as an EPERM from the builder.
     crate::kernel::link::lo_up()
         .map_err(|e| diagnose("setting lo up in the new network namespace", &e))
+}
+
+/// Unshares the PID namespace the worker is forked into (as its PID 1). Allowed with
+/// more than one thread: it changes only where the calling thread's children go.
+pub(super) fn enter_pid() -> Result<(), String> {
+    // SAFETY: unshare is a plain system call.
+    if unsafe { libc::unshare(libc::CLONE_NEWPID) } != 0 {
+        return Err(diagnose(
+            "unshare(CLONE_NEWPID)",
+            &io::Error::last_os_error(),
+        ));
+    }
+    Ok(())
 }
 
 fn read_trimmed(path: &str) -> Option<String> {

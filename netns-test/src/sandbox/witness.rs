@@ -34,7 +34,12 @@ pub(crate) struct Orders {
 }
 
 /// Waits for the worker `pid` or for the parent's deadline, reports, and says `End`.
-pub(super) fn watch(pid: libc::pid_t, ends: &ChildEnds, orders: &Orders) {
+pub(super) fn watch(
+    pid: libc::pid_t,
+    ends: &ChildEnds,
+    orders: &Orders,
+    closer: Option<release::Closer>,
+) {
     let woken = wait_for(pid, ends);
     if woken == Woken::Stuck {
         // A lock of the test process was held at fork (`held_locks`): nothing of the
@@ -104,7 +109,7 @@ pub(super) fn watch(pid: libc::pid_t, ends: &ChildEnds, orders: &Orders) {
     if held.is_empty() {
         held = vault::withdraw(ends.vault);
     }
-    release::release(held);
+    release::release(held, closer);
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
