@@ -13,13 +13,14 @@
 //! namespace descriptor: they all die together and `cleanup_net` takes them as one
 //! batch.
 //!
-//! Before that, every bridge is set down. Closing the sockets one grace period apart
-//! takes a while (two seconds for a 256-node star), and the namespaces live on until
-//! the last: their IPv6 link-local chatter goes on (router solicitations, MLD
-//! reports), and a bridge floods every such frame to all its ports, N² frames that
-//! every capture socket copies. That work landed in the next tests: after a 256-node
-//! star it was three times the CPU time of freeing the whole sandbox. A bridge that is
-//! down drops what reaches its ports (`br_handle_frame` in a disabled port state).
+//! Before that, every bridge is set down. Closing the sockets takes a while (two
+//! seconds and more for a 256-node star, when they closed one after the other), and
+//! the namespaces live on until the last: their IPv6 link-local chatter goes on
+//! (router solicitations, MLD reports), and a bridge floods every such frame to all
+//! its ports, N² frames that every capture socket copies. That work landed in the
+//! next tests: after a 256-node star it was three times the CPU time of freeing the
+//! whole sandbox. A bridge that is down drops what reaches its ports
+//! (`br_handle_frame` in a disabled port state).
 //!
 //! The test's thread usually ends right after the verdict (libtest runs every test on
 //! a thread of its own), and the sandbox process was told to die with that thread
@@ -31,14 +32,16 @@
 //! its descriptors were replaced right after fork (`inherited.rs`).
 //!
 //! The sockets are closed on many threads at once, so that their grace periods
-//! overlap: one after the other, a 256-node star's 257 sockets took 3.5 s, and the
-//! namespaces they hold were freed that much later, all of a few tests' at once, in
-//! one `cleanup_net` batch that a test then built its sandbox beside. This process
-//! cannot start those threads itself once it has unshared a PID namespace for its
-//! worker (the kernel refuses `CLONE_THREAD` to a thread whose children go to another
-//! PID namespace, EINVAL). So it starts one thread, the [`Closer`], before that
-//! unshare: its children go where its own do, and it starts the closing threads
-//! when the time comes.
+//! overlap. One after the other, a 256-node star's 257 sockets took 3.4–3.6 s (now
+//! 111–155 ms; 128 nodes: 1.7–2.0 s, now 77–84 ms), and the namespaces they hold were
+//! freed that much later, several tests' at once, in one `cleanup_net` batch: the
+//! test that built its sandbox beside such a batch took up to a second longer (a
+//! 256-node star back to back: median 357 ms, p90 1.38 s; now 531 and 661 ms, every
+//! test paying for one teardown). This process cannot start those threads itself
+//! once it has unshared a PID namespace for its worker (the kernel refuses
+//! `CLONE_THREAD` to a thread whose children go to another PID namespace, EINVAL). So
+//! it starts one thread, the [`Closer`], before that unshare: its children go where
+//! its own do, and it starts the closing threads when the time comes.
 
 use super::vault::Held;
 use crate::kernel::netns::NetNs;

@@ -131,12 +131,14 @@ const MAX_WARM_RUNS: usize = 40;
 
 /// Runs `run` once, then until that run's sandbox process has exited, then `runs`
 /// times more: those are measured. A sandbox process holds its namespaces for a while
-/// after the verdict (a grace period per capture socket it closes: a few milliseconds
-/// after W1, 1.6 s after a 128-node star, 3.5 s after a 256-node one), and the
+/// after the verdict, while it closes its capture sockets (grace periods), and the
 /// kernel frees them only then. The runs before that pay for no teardown, while every
-/// test of a long suite pays for one: a shorter stream, or one measured from its
-/// second run, left out some of the teardown, the more of it the longer the linger
-/// (so more for capture on than off, and for large stars than small ones).
+/// test of a long suite pays for one: a stream measured from its second run left out
+/// some of the teardown, the more of it the longer the sandbox lingered. It lingered
+/// 1.7–2.0 s after a 128-node star and 3.4–3.6 s after a 256-node one, with the
+/// sockets closed one after the other; 77–84 and 111–155 ms since they close on many
+/// threads at once (`release.rs`). So this wait is a run or two now; it stays, so
+/// that a slow close can never make the streams short again.
 pub fn stream<T>(
     runs: usize,
     mut run: impl FnMut() -> Result<T, String>,
@@ -196,9 +198,9 @@ pub fn star_addr(i: usize) -> String {
 /// so on stderr): the next run starts on a settled machine.
 ///
 /// A sandbox process outlives its run's verdict while it closes its capture sockets,
-/// one RCU grace period each (3.5 s for a 256-node star), sleeping: the CPUs look
-/// idle, and the namespaces it then lets go of were freed inside the next,
-/// "idle-settled", run. And the kernel's `cleanup_net` of them waits for grace periods
+/// sleeping through grace periods (3.5 s for a 256-node star when it closed them one
+/// after the other): the CPUs look idle, and the namespaces it then lets go of were
+/// freed inside the next, "idle-settled", run. And the kernel's `cleanup_net` of them waits for grace periods
 /// between its busy stretches: one quiet 30 ms window, the rule before, let the next
 /// run start in such a gap. Measured in one binary, alternating, the second of two
 /// runs: N=256 took 770–960 ms after one quiet window and 357–473 ms after 300 ms of
