@@ -148,7 +148,12 @@ fn sandbox(
             Frame::End.send(ends.res);
             exit(0)
         }
-        0 => worker_main(ends, fds, orders, work),
+        0 => {
+            // The worker never touches the closer's channel, not even to drop it: the
+            // fork may have copied one of its locks held.
+            std::mem::forget(closer);
+            worker_main(ends, fds, orders, work)
+        }
         pid => {
             // SAFETY: the worker's end of the vault; ours is the other.
             unsafe { libc::close(ends.vault_tx) };

@@ -57,9 +57,9 @@ impl Ending {
     }
 }
 
-/// Sandboxes that said `End` still have to exit, which takes an RCU grace period per
-/// capture socket they close: a thread of the test process waits for them (reaps
-/// them), off the tests' path. It takes nothing a forked child could need (fork
+/// Sandboxes that said `End` still have to exit, which waits for the RCU grace periods
+/// of the capture sockets they close: a thread of the test process waits for them
+/// (reaps them), off the tests' path. It takes nothing a forked child could need (fork
 /// copies only the forking thread).
 static REAPER: Mutex<Option<std::sync::mpsc::Sender<libc::pid_t>>> = Mutex::new(None);
 

@@ -79,6 +79,9 @@ pub(super) fn release(held: Vec<Held>, closer: Option<Closer>) {
 /// a thread costs ~20 µs to start, off the test's path.
 const CLOSING_THREADS: usize = 32;
 
+/// How long the sandbox process waits for the closing threads at most.
+const CLOSING_BOUND: std::time::Duration = std::time::Duration::from_secs(10);
+
 /// A thread of the sandbox process started before it unshares its PID namespace,
 /// which waits for the capture sockets and closes them on threads of its own.
 ///
@@ -101,13 +104,13 @@ impl Closer {
     pub(super) fn start() -> Option<Closer> {
         let (sockets, wanted) = std::sync::mpsc::channel::<Vec<OwnedFd>>();
         let (done, closed) = std::sync::mpsc::channel();
-        spawn(move || {
+        let closer = move || {
             if let Ok(fds) = wanted.recv() {
                 close_on_threads(fds);
                 let _ = done.send(());
             }
-        })
-        .then_some(Closer { sockets, closed })
+        };
+        spawn(closer, Joined::No).map(|_| Closer { sockets, closed })
     }
 
     /// Closes `sockets` on up to [`CLOSING_THREADS`] threads and waits until all are
@@ -120,7 +123,10 @@ impl Closer {
             drop(back.0);
             return;
         }
-        let _ = self.closed.recv();
+        // Bounded: nothing guards this process any more (`detach`), and the test
+        // process's reaper waits for its exit. What is still open then closes at the
+        // exit, one after the other.
+        let _ = self.closed.recv_timeout(CLOSING_BOUND);
     }
 }
 
@@ -132,31 +138,32 @@ fn close_on_threads(fds: Vec<OwnedFd>) {
     for (i, fd) in fds.into_iter().enumerate() {
         shares[i % threads].push(fd);
     }
-    let mut started = Vec::with_capacity(threads);
-    for share in shares {
-        let (done, finished) = std::sync::mpsc::channel();
-        let job = move || {
-            drop(share);
-            let _ = done.send(());
-        };
-        if spawn(job) {
-            started.push(finished);
-        }
-    }
-    for finished in started {
-        let _ = finished.recv();
+    let started: Vec<libc::pthread_t> = shares
+        .into_iter()
+        .filter_map(|share| spawn(move || drop(share), Joined::Yes))
+        .collect();
+    for tid in started {
+        // SAFETY: a joinable thread we started, joined once.
+        unsafe { libc::pthread_join(tid, std::ptr::null_mut()) };
     }
 }
 
-/// Starts `f` on a detached `pthread_create` thread with a small stack; false if the
-/// thread could not be started (`f` is then dropped here, unrun).
-fn spawn(f: impl FnOnce() + Send + 'static) -> bool {
+/// Whether [`spawn`] makes a thread to be joined or a detached one.
+#[derive(PartialEq)]
+enum Joined {
+    Yes,
+    No,
+}
+
+/// Starts `f` on a `pthread_create` thread with a small stack: its id, or `None` if
+/// it could not be started (`f` is then dropped here, unrun).
+fn spawn(f: impl FnOnce() + Send + 'static, joined: Joined) -> Option<libc::pthread_t> {
     type Job = Box<dyn FnOnce() + Send>;
     extern "C" fn trampoline(arg: *mut libc::c_void) -> *mut libc::c_void {
         // SAFETY: `arg` is the `Box<Job>` leaked below, taken back exactly once.
         let job = unsafe { Box::from_raw(arg as *mut Job) };
         // Unwinding must not cross this extern "C" frame; these jobs only drop
-        // descriptors and send on a channel, which do not panic.
+        // descriptors and use channels, which do not panic.
         let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(job));
         std::ptr::null_mut()
     }
@@ -168,23 +175,25 @@ fn spawn(f: impl FnOnce() + Send + 'static) -> bool {
         let mut attr: libc::pthread_attr_t = std::mem::zeroed();
         libc::pthread_attr_init(&mut attr);
         libc::pthread_attr_setstacksize(&mut attr, 256 << 10);
-        libc::pthread_attr_setdetachstate(&mut attr, libc::PTHREAD_CREATE_DETACHED);
+        if joined == Joined::No {
+            libc::pthread_attr_setdetachstate(&mut attr, libc::PTHREAD_CREATE_DETACHED);
+        }
         let mut tid: libc::pthread_t = 0;
         let rc = libc::pthread_create(&mut tid, &attr, trampoline, arg);
         libc::pthread_attr_destroy(&mut attr);
         if rc != 0 {
             drop(Box::from_raw(arg as *mut Job));
-            return false;
+            return None;
         }
+        Some(tid)
     }
-    true
 }
 
 /// Sets `bridges` down in namespace `ns`, as far as the kernel lets it: nothing is
 /// left to tell of an error, and the namespaces are freed all the same.
 fn quiet(ns: &OwnedFd, bridges: &[u32]) {
-    // This process has one thread and never goes back: what it still does (closing
-    // descriptors) is the same in any network namespace.
+    // setns moves only this thread, and it never goes back: what it still does
+    // (closing descriptors) is the same in any network namespace.
     let entered = ns
         .try_clone()
         .and_then(|fd| NetNs::from_fd(fd).set_current());

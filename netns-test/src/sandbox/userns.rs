@@ -59,13 +59,29 @@ pub(super) fn enter(ids: Ids) -> Result<(), String> {
 /// more than one thread: it changes only where the calling thread's children go.
 pub(super) fn enter_pid() -> Result<(), String> {
     // SAFETY: unshare is a plain system call.
-    if unsafe { libc::unshare(libc::CLONE_NEWPID) } != 0 {
-        return Err(diagnose(
-            "unshare(CLONE_NEWPID)",
-            &io::Error::last_os_error(),
-        ));
+    if unsafe { libc::unshare(libc::CLONE_NEWPID) } == 0 {
+        return Ok(());
     }
-    Ok(())
+    let err = io::Error::last_os_error();
+    let (cause, fix) = match err.raw_os_error() {
+        Some(libc::ENOSPC) => (
+            "the limit of PID namespaces was reached: user.max_pid_namespaces of this or an \
+             enclosing user namespace, or the nesting depth (32)",
+            "raise user.max_pid_namespaces where it is low, or run the tests less deeply nested",
+        ),
+        Some(libc::EINVAL) => (
+            "the kernel lacks PID namespaces (CONFIG_PID_NS)",
+            "use a kernel built with PID namespaces",
+        ),
+        _ => (
+            "the kernel refused a new PID namespace inside the new user namespace",
+            "check `unshare --user --map-root-user --pid --fork true` works for this user",
+        ),
+    };
+    Err(format!(
+        "PID namespaces are unavailable: unshare(CLONE_NEWPID) failed with {err}. \
+         Cause: {cause}. Fix: {fix}"
+    ))
 }
 
 fn read_trimmed(path: &str) -> Option<String> {

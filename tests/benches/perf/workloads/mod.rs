@@ -41,7 +41,7 @@ pub struct Plan {
     pub w1: usize,
     /// (N, warm-up streams, measured streams, measured runs per stream, shell runs).
     /// Each stream also runs, unmeasured, until its first sandbox process has let go
-    /// of its namespaces (`w2::bench_w2`): about 8 runs for the large stars.
+    /// of its namespaces ([`stream`]): a run or two.
     pub w2: Vec<(usize, usize, usize, usize, usize)>,
     /// Streams of one-process-per-test pairs.
     pub processes: usize,
@@ -77,8 +77,8 @@ impl Plan {
                 w2: vec![
                     (8, 2, 20, 5, 20),
                     (32, 1, 10, 4, 10),
-                    (128, 0, 6, 10, 5),
-                    (256, 0, 5, 8, 3),
+                    (128, 1, 6, 10, 5),
+                    (256, 1, 5, 8, 3),
                 ],
                 processes: 12,
                 w3_warm: 1,
@@ -143,8 +143,12 @@ pub fn stream<T>(
     runs: usize,
     mut run: impl FnMut() -> Result<T, String>,
 ) -> Result<Stream<T>, String> {
+    let before = sandbox_processes();
     let first = run()?;
-    let lingering = sandbox_processes();
+    let lingering: Vec<String> = sandbox_processes()
+        .into_iter()
+        .filter(|p| !before.contains(p))
+        .collect();
     let mut warm_runs = 0;
     while warm_runs < MAX_WARM_RUNS && {
         let now = sandbox_processes();

@@ -53,8 +53,8 @@ impl Report {
             warm.sort_unstable();
             let warm = warm
                 .get(warm.len() / 2)
-                .map_or("–".into(), |k| format!("{k} runs"));
-            row(t, ["  unmeasured first", &warm, "", "", "", ""]);
+                .map_or("–".into(), |k| k.to_string());
+            row(t, ["  warm-up runs, median", &warm, "", "", "", ""]);
             row(t, ["  build", &med_p90(&w.b2b.build), "", "", "", ""]);
             row(t, ["  checks", &med_p90(&w.b2b.checks), "", "", "", ""]);
             let (target, mark_s) = if w.n == 128 {
