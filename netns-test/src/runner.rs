@@ -75,6 +75,8 @@ where
         dir: options.forensics.clone(),
         backtrace: options.backtrace,
         nats: topology.nats.iter().map(|n| n.router.clone()).collect(),
+        // The nodes' namespaces and the sandbox's own (the bridges').
+        sockets: topology.nodes.len() + 1,
     };
     let capture = options.capture_mode() != CaptureMode::Never;
     if capture {

@@ -35,29 +35,35 @@ fn host_network() -> String {
 #[allow(clippy::zombie_processes)]
 #[test]
 fn five_hundred_runs_leak_nothing() {
-    let topo = topology::parse("a -- b").unwrap();
+    let line = topology::parse("a -- b").unwrap();
+    // Five namespaces with links: the sandbox process closes their capture sockets on
+    // threads of its own (`release::Closer`), which must leave nothing behind either.
+    let star = topology::parse("bridge br0; a -- br0; b -- br0; c -- br0; d -- br0").unwrap();
     // Warm up once: the first run starts std's and tokio's lazily made globals.
-    run(&topo, Options::new(), |_| {}).unwrap();
+    run(&line, Options::new(), |_| {}).unwrap();
     let (fds0, threads0, host0) = (fds(), threads(), host_network());
 
     for i in 0..500 {
+        // Every third decade of runs on the star: each way of ending, with and
+        // without checks, on both.
+        let topo = if (i / 10) % 3 == 2 { &star } else { &line };
         let opts = Options::new()
             .timeout(Duration::from_secs(20))
             .checks(i % 2 == 0);
         let result = match i % 10 {
-            0 => run(&topo, opts, |_| -> () { panic!("planned panic") }),
-            1 => run(&topo, opts, |_| Err::<(), _>("planned error")),
-            2 => run(&topo, opts, |_| -> () { std::process::abort() }),
-            3 => run(&topo, opts, |_| {
+            0 => run(topo, opts, |_| -> () { panic!("planned panic") }),
+            1 => run(topo, opts, |_| Err::<(), _>("planned error")),
+            2 => run(topo, opts, |_| -> () { std::process::abort() }),
+            3 => run(topo, opts, |_| {
                 // SAFETY: not safe: the crash is the point.
                 unsafe { std::ptr::null_mut::<u8>().write_volatile(1) }
             }),
-            4 => run(&topo, opts.timeout(Duration::from_millis(100)), |_| -> () {
+            4 => run(topo, opts.timeout(Duration::from_millis(100)), |_| -> () {
                 loop {
                     std::thread::park();
                 }
             }),
-            5 => run(&topo, opts, |net| {
+            5 => run(topo, opts, |net| {
                 net.node("a").command("sleep").arg("600").spawn().unwrap();
                 net.node("b")
                     .command("sh")
@@ -65,7 +71,7 @@ fn five_hundred_runs_leak_nothing() {
                     .spawn()
                     .unwrap();
             }),
-            _ => run(&topo, opts, |net| {
+            _ => run(topo, opts, |net| {
                 print!("out {i}");
                 eprint!("err {i}");
                 net.ping("a", "b").unwrap();

@@ -127,9 +127,11 @@ fn sandbox(
         Frame::End.send(ends.res);
         exit(0);
     }
-    // Started before the PID namespace, so that it may start threads (`release.rs`).
+    // Started before the PID namespace, so that it may start threads (`release.rs`);
+    // only where it saves more than it costs.
     let closer = match orders.capture {
         CaptureMode::Never => None,
+        _ if orders.sockets < release::CLOSER_FROM => None,
         _ => release::Closer::start(),
     };
     if let Err(why) = userns::enter_pid() {

@@ -31,6 +31,8 @@ pub(crate) struct Orders {
     pub backtrace: crate::options::Backtrace,
     /// The NAT routers, whose state includes their NAT.
     pub nats: Vec<String>,
+    /// At most this many capture sockets: one per namespace with links.
+    pub sockets: usize,
 }
 
 /// Waits for the worker `pid` or for the parent's deadline, reports, and says `End`.
