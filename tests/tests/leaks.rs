@@ -83,8 +83,8 @@ fn five_hundred_runs_leak_nothing() {
     assert_eq!(fds(), fds0, "open fds of the test process");
     assert_eq!(threads(), threads0, "threads of the test process");
     // A sandbox says its verdict before it exits (it still closes its capture sockets,
-    // which waits for RCU grace periods): the harness's reaper thread waits for it. Wait for
-    // the kernel to show none left, a few seconds at most.
+    // which waits for RCU grace periods): the harness's reaper thread waits for it.
+    // Wait for the kernel to show none left, a few seconds at most.
     let mut left = children();
     for wait_ms in (0..40).map(|i| 1u64 << (i / 4).min(7)) {
         if left.is_empty() {

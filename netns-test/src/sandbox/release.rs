@@ -43,6 +43,7 @@
 //! it starts one thread, the [`Closer`], before that unshare: its children go where
 //! its own do, and it starts the closing threads when the time comes.
 
+use super::fresh_thread::{spawn, Joined};
 use super::vault::Held;
 use crate::kernel::netns::NetNs;
 use crate::kernel::{link, netlink, netlink_blocking};
@@ -153,47 +154,6 @@ fn close_on_threads(fds: Vec<OwnedFd>) {
     for tid in started {
         // SAFETY: a joinable thread we started, joined once.
         unsafe { libc::pthread_join(tid, std::ptr::null_mut()) };
-    }
-}
-
-/// Whether [`spawn`] makes a thread to be joined or a detached one.
-#[derive(PartialEq)]
-enum Joined {
-    Yes,
-    No,
-}
-
-/// Starts `f` on a `pthread_create` thread with a small stack: its id, or `None` if
-/// it could not be started (`f` is then dropped here, unrun).
-fn spawn(f: impl FnOnce() + Send + 'static, joined: Joined) -> Option<libc::pthread_t> {
-    type Job = Box<dyn FnOnce() + Send>;
-    extern "C" fn trampoline(arg: *mut libc::c_void) -> *mut libc::c_void {
-        // SAFETY: `arg` is the `Box<Job>` leaked below, taken back exactly once.
-        let job = unsafe { Box::from_raw(arg as *mut Job) };
-        // Unwinding must not cross this extern "C" frame; these jobs only drop
-        // descriptors and use channels, which do not panic.
-        let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(job));
-        std::ptr::null_mut()
-    }
-    let job: Box<Job> = Box::new(Box::new(f));
-    let arg = Box::into_raw(job) as *mut libc::c_void;
-    // SAFETY: attr is initialised before use and destroyed after; the thread owns
-    // `arg` if it starts, and we take it back if it does not.
-    unsafe {
-        let mut attr: libc::pthread_attr_t = std::mem::zeroed();
-        libc::pthread_attr_init(&mut attr);
-        libc::pthread_attr_setstacksize(&mut attr, 256 << 10);
-        if joined == Joined::No {
-            libc::pthread_attr_setdetachstate(&mut attr, libc::PTHREAD_CREATE_DETACHED);
-        }
-        let mut tid: libc::pthread_t = 0;
-        let rc = libc::pthread_create(&mut tid, &attr, trampoline, arg);
-        libc::pthread_attr_destroy(&mut attr);
-        if rc != 0 {
-            drop(Box::from_raw(arg as *mut Job));
-            return None;
-        }
-        Some(tid)
     }
 }
 

@@ -62,7 +62,11 @@ pub(super) fn enter_pid() -> Result<(), String> {
     if unsafe { libc::unshare(libc::CLONE_NEWPID) } == 0 {
         return Ok(());
     }
-    let err = io::Error::last_os_error();
+    Err(pid_refused(&io::Error::last_os_error()))
+}
+
+/// The message for a refused `unshare(CLONE_NEWPID)`: its cause and fix.
+fn pid_refused(err: &io::Error) -> String {
     let (cause, fix) = match err.raw_os_error() {
         Some(libc::ENOSPC) => (
             "the limit of PID namespaces was reached: user.max_pid_namespaces of this or an \
@@ -78,10 +82,10 @@ pub(super) fn enter_pid() -> Result<(), String> {
             "check `unshare --user --map-root-user --pid --fork true` works for this user",
         ),
     };
-    Err(format!(
+    format!(
         "PID namespaces are unavailable: unshare(CLONE_NEWPID) failed with {err}. \
          Cause: {cause}. Fix: {fix}"
-    ))
+    )
 }
 
 fn read_trimmed(path: &str) -> Option<String> {
@@ -153,10 +157,10 @@ fn cause_and_fix(errno: i32) -> (String, String) {
     }
     if errno == libc::EINVAL {
         return (
-            "the kernel refused the flags: it lacks CONFIG_USER_NS, CONFIG_NET_NS or CONFIG_PID_NS, \
-             or the process is multi-threaded"
+            "the kernel refused the flags: it lacks CONFIG_USER_NS or CONFIG_NET_NS, or the \
+             process is multi-threaded"
                 .into(),
-            "use a kernel built with user, network and PID namespaces".into(),
+            "use a kernel built with user and network namespaces".into(),
         );
     }
     (
@@ -180,4 +184,27 @@ fn inside_user_namespace() -> bool {
     read_trimmed("/proc/self/uid_map")
         .map(|m| m.split_whitespace().collect::<Vec<_>>() != ["0", "0", "4294967295"])
         .unwrap_or(false)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_refused_pid_namespace_is_named_with_its_cause_and_fix() {
+        let full = pid_refused(&io::Error::from_raw_os_error(libc::ENOSPC));
+        assert!(
+            full.starts_with("PID namespaces are unavailable: unshare(CLONE_NEWPID) failed")
+                && full.contains("user.max_pid_namespaces")
+                && full.contains("Fix: raise user.max_pid_namespaces"),
+            "{full}"
+        );
+        let missing = pid_refused(&io::Error::from_raw_os_error(libc::EINVAL));
+        assert!(missing.contains("CONFIG_PID_NS"), "{missing}");
+        let other = pid_refused(&io::Error::from_raw_os_error(libc::EPERM));
+        assert!(
+            other.contains("unshare --user --map-root-user --pid"),
+            "{other}"
+        );
+    }
 }

@@ -207,10 +207,11 @@ impl Report {
         Some(start + self.w1.b2b.median()? + PER_PROCESS_SLACK_MS)
     }
 
-    /// N=256 over N=128 back to back: (between the medians, between the means). A
-    /// stream's runs are bimodal (most pay no teardown, the one a `cleanup_net` batch
-    /// lands in pays hundreds of milliseconds), so the median alone would miss what
-    /// grows with N in the batches, and the mean alone could hide the common run.
+    /// N=256 over N=128 back to back: (between the medians, between the means). The
+    /// mean is what a suite pays; the median is the common run. They part when the
+    /// teardowns land unevenly (when several sandboxes were freed in one `cleanup_net`
+    /// batch, one run in four or five paid hundreds of milliseconds), and either
+    /// alone could then hide what grows with N.
     pub(crate) fn w2_256_factors(&self) -> Option<(f64, f64)> {
         let (w128, w256) = (self.w2(128)?, self.w2(256)?);
         let median = w256.b2b.total.median()? / w128.b2b.total.median()?;

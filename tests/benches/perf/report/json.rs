@@ -67,7 +67,7 @@ impl Report {
                 "netns_test": {
                     "failures": w.failures,
                     "back_to_back": phases(&w.b2b),
-                    "unmeasured_runs_per_stream": w.warm_runs,
+                    "warm_up_runs_per_stream": w.warm_runs,
                     "idle_settled": phases(&w.settled),
                 },
                 "shell": w.shell.json(),
