@@ -329,6 +329,58 @@ fn bridges_skip_netfilter_unless_a_node_asks() {
     .unwrap();
 }
 
+/// A node gets IPv6 link-local addresses where the topology gives it IPv6, or where
+/// its own `sysctl` asks for them; an IPv4-only node keeps IPv6 on (a test may add an
+/// address) but sends no link-local chatter: no MLD report floods a bridge.
+#[test]
+fn link_local_addresses_only_where_ipv6_is_declared() {
+    let topo = topology::parse(
+        "node e sysctl net.ipv6.conf.default.addr_gen_mode=0\n\
+         bridge br0\n\
+         a 10.0.0.1/24 -- br0\n\
+         b 10.0.0.2/24 -- br0\n\
+         c fd00::1/64 -- d fd00::2/64\n\
+         e 10.0.1.1/24 -- f 10.0.1.2/24",
+    )
+    .unwrap();
+    run(&topo, Options::new(), |net| {
+        let eth0 = |node: &str| {
+            net.node(node).run(|| {
+                let inet6 = std::fs::read_to_string("/proc/thread-self/net/if_inet6").unwrap();
+                let link_local = inet6
+                    .lines()
+                    .any(|l| l.starts_with("fe80") && l.ends_with(" eth0"));
+                let disabled =
+                    std::fs::read_to_string("/proc/sys/net/ipv6/conf/eth0/disable_ipv6").unwrap();
+                (link_local, disabled.trim() == "1")
+            })
+        };
+        for (node, link_local) in [
+            ("a", false),
+            ("b", false),
+            ("c", true),
+            ("e", true),
+            ("f", false),
+        ] {
+            assert_eq!(
+                eth0(node),
+                (link_local, false),
+                "{node}: (link-local, IPv6 disabled)"
+            );
+        }
+        // The bridge's own namespace has no address of the topology's either.
+        let bridge = net.node("host").run(|| {
+            std::fs::read_to_string("/proc/thread-self/net/if_inet6")
+                .unwrap()
+                .lines()
+                .filter(|l| l.starts_with("fe80"))
+                .count()
+        });
+        assert_eq!(bridge, 0, "link-local addresses in the bridges' namespace");
+    })
+    .unwrap();
+}
+
 /// Every node's `lo` is up, the sandbox's own (`host`) included: a TCP exchange over
 /// 127.0.0.1 and ::1 works inside each.
 #[test]

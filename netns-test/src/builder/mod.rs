@@ -109,13 +109,7 @@ pub(crate) fn start(
     }
 
     let plan = Plan::new(topo);
-    let ipv6 = plan
-        .spaces
-        .iter()
-        .flat_map(|s| &s.ifaces)
-        .flat_map(|i| &i.addrs)
-        .any(|c| c.addr().is_ipv6());
-    let factory = namespaces::Factory::start(&plan, &host, ipv6, capture, hooks)?;
+    let factory = namespaces::Factory::start(&plan, &host, capture, hooks)?;
     Ok(Started {
         plan,
         factory,
@@ -209,12 +203,7 @@ pub(crate) async fn finish(
         .map(|(space, (_, handle))| barrier::links_up(space, handle, deadline));
     let states = try_join_all(waits).await?;
     for (space, (ns, _)) in plan.spaces.iter().zip(&spaces) {
-        if space
-            .ifaces
-            .iter()
-            .flat_map(|i| &i.addrs)
-            .any(|c| c.addr().is_ipv6())
-        {
+        if space.has_ipv6() {
             step(&format!("waiting for node {}'s IPv6 addresses", space.name));
             barrier::ipv6_ready(space, ns, deadline).await?;
         }

@@ -25,6 +25,8 @@ struct Setup {
     name: String,
     forward: bool,
     bridge: bool,
+    /// Whether any of its links has an IPv6 address (`prepare` says why it matters).
+    ipv6: bool,
     sysctls: Vec<(String, String)>,
     /// The indexes of its veth ends as planned (from `plan::FIRST`), when capture
     /// is on and it has some.
@@ -54,7 +56,6 @@ pub(crate) struct Factory {
     /// The next namespace nobody has started: helpers and the builder take from it.
     next: Arc<AtomicUsize>,
     home: NetNs,
-    ipv6: bool,
     made: Vec<Option<Result<Made, String>>>,
     arrivals: mpsc::UnboundedReceiver<Arrival>,
 }
@@ -66,7 +67,6 @@ impl Factory {
     pub(crate) fn start(
         plan: &Plan,
         home: &NetNs,
-        ipv6: bool,
         capture: bool,
         hooks: Hooks,
     ) -> Result<Factory, String> {
@@ -83,6 +83,7 @@ impl Factory {
                     name: s.name.clone(),
                     forward: s.forward,
                     bridge: s.bridges().next().is_some(),
+                    ipv6: s.has_ipv6(),
                     sysctls: s.sysctls.clone(),
                     capture: capture
                         .then(|| {
@@ -111,7 +112,7 @@ impl Factory {
                 .name("netns-test-ns".into())
                 .spawn(move || loop {
                     let i = next.fetch_add(1, Ordering::Relaxed);
-                    if i >= setups.len() || tx.send((i, make(&setups[i], &home, ipv6))).is_err() {
+                    if i >= setups.len() || tx.send((i, make(&setups[i], &home))).is_err() {
                         return;
                     }
                 })
@@ -122,7 +123,7 @@ impl Factory {
         let (host_capture, base) = host
             .run(|| {
                 take_low_indexes(&setups[0])?;
-                prepare(&setups[0], ipv6)?;
+                prepare(&setups[0])?;
                 let base = first_free_index()?;
                 Ok((open_capture(&setups[0], base)?, base))
             })
@@ -138,7 +139,6 @@ impl Factory {
             setups,
             next,
             home: clone()?,
-            ipv6,
             made,
             arrivals,
         })
@@ -158,7 +158,7 @@ impl Factory {
             }
             let i = self.next.fetch_add(1, Ordering::Relaxed);
             if i < self.setups.len() {
-                self.made[i] = Some(make(&self.setups[i], &self.home, self.ipv6));
+                self.made[i] = Some(make(&self.setups[i], &self.home));
                 continue;
             }
             // A helper is making it.
@@ -185,7 +185,7 @@ pub(crate) fn cores() -> usize {
 }
 
 /// A new namespace, prepared; the calling thread is back in `home` afterwards.
-fn make(setup: &Setup, home: &NetNs, ipv6: bool) -> Result<Made, String> {
+fn make(setup: &Setup, home: &NetNs) -> Result<Made, String> {
     let mut capture = None;
     let mut base = FIRST;
     NetNs::create(home, || {
@@ -193,7 +193,7 @@ fn make(setup: &Setup, home: &NetNs, ipv6: bool) -> Result<Made, String> {
             host_defaults::make_hostile()?;
         }
         take_low_indexes(setup)?;
-        prepare(setup, ipv6)?;
+        prepare(setup)?;
         // `lo` comes up here, with one system call (the sandbox's own is up already).
         lo_up().map_err(|e| std::io::Error::new(e.kind(), format!("setting lo up: {e}")))?;
         base = first_free_index()?;
@@ -243,16 +243,26 @@ fn open_capture(setup: &Setup, base: u32) -> std::io::Result<Option<OwnedFd>> {
     }
 }
 
-/// The sysctls of the namespace the calling thread is in. They go first: DAD must be
-/// off before any IPv6-capable link appears.
-fn prepare(setup: &Setup, ipv6: bool) -> std::io::Result<()> {
+/// The sysctls of the namespace the calling thread is in. They go first: they must
+/// hold before any link appears.
+fn prepare(setup: &Setup) -> std::io::Result<()> {
     for (key, value) in setup.fixes.iter() {
         sysctl::write(key, value)?;
     }
     let has_ipv6 = || std::path::Path::new("/proc/sys/net/ipv6").exists();
-    if ipv6 && has_ipv6() {
+    if setup.ipv6 && has_ipv6() {
+        // Its addresses are usable at once: nobody else on a sandbox's links can
+        // hold them (the topology's addresses are checked for duplicates).
         sysctl::write("net.ipv6.conf.all.accept_dad", "0")?;
         sysctl::write("net.ipv6.conf.default.accept_dad", "0")?;
+    } else if has_ipv6() {
+        // A namespace the topology gives no IPv6 address gets no link-local one
+        // either; IPv6 stays on. Each link-local address joins a multicast group,
+        // and the MLD report saying so is flooded out of every port of a bridge: N
+        // reports on an N-port bridge, each delivered to (and captured by) N-1
+        // nodes, the part of a star's cost that grew as N². A test that wants them
+        // back sets the sysctl on the node, which is written after this.
+        sysctl::write("net.ipv6.conf.default.addr_gen_mode", "1")?;
     }
     // With br_netfilter loaded on the host (Docker loads it), every bridged frame
     // goes through the netfilter hooks of a new namespace by default; without it, none

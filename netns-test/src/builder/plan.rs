@@ -230,6 +230,15 @@ impl Space {
         self.ifaces.iter().filter(|i| i.kind == Kind::Bridge)
     }
 
+    /// Whether any of its links has an IPv6 address (a route's gateway is on a
+    /// connected subnet, so an IPv6 route implies one).
+    pub(crate) fn has_ipv6(&self) -> bool {
+        self.ifaces
+            .iter()
+            .flat_map(|i| &i.addrs)
+            .any(|c| c.addr().is_ipv6())
+    }
+
     /// Moves the space's indexes to start at `base` (from 2): its namespace already
     /// holds links up to `base - 1`. Called once, when the namespace is made.
     pub(crate) fn rebase(&mut self, base: u32) {
