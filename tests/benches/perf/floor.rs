@@ -31,18 +31,20 @@ pub struct Floor {
     pub skipped: Option<String>,
 }
 
-/// `runs` measurements of the floor for N, each in a fresh process.
-pub fn measure(n: usize, runs: usize) -> Floor {
-    let mut floor = Floor::default();
+/// `runs` more measurements of the floor for N into `floor`, each in a fresh process
+/// started on a settled machine (the caller settles it before the first).
+pub fn measure(floor: &mut Floor, n: usize, runs: usize) {
     let exe = match std::env::current_exe() {
         Ok(exe) => exe,
         Err(e) => {
             floor.skipped = Some(format!("this program's path: {e}"));
-            return floor;
+            return;
         }
     };
-    for _ in 0..runs {
-        crate::workloads::settle(n);
+    for k in 0..runs {
+        if k > 0 {
+            crate::workloads::settle(n);
+        }
         let out = Command::new(&exe).arg(FLAG).arg(n.to_string()).output();
         let parsed = out
             .map_err(|e| e.to_string())
@@ -73,11 +75,10 @@ pub fn measure(n: usize, runs: usize) -> Floor {
             }
             Err(why) => {
                 floor.skipped = Some(why);
-                return floor;
+                return;
             }
         }
     }
-    floor
 }
 
 /// The measuring process (`perf --floor N`): prints the three phases in milliseconds.

@@ -124,11 +124,7 @@ fn real_main() -> Result<(), String> {
     // before the large stars and their bigger topologies are parsed.
     let parent_rss = vm_hwm_kib("/proc/self/status");
 
-    let mut w2 = Vec::new();
-    for &(n, warm, streams, runs, shell_runs) in &plan.w2 {
-        eprintln!("bench: W2 N={n}, {warm} warm-up + {streams} measured streams of {runs} runs");
-        w2.push(bench_w2(n, (warm, streams, runs, shell_runs), shell_ok)?);
-    }
+    let w2 = bench_w2(&plan.w2, shell_ok)?;
     let child_rss_w2 = child_peak_rss(&parse(&star_topology(256))?)?;
 
     let (per_process, w3) = match &args.fixture {

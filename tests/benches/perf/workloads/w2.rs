@@ -39,41 +39,93 @@ pub struct W2 {
     pub floor: crate::floor::Floor,
 }
 
-/// `streams` measured streams, after `warm` unmeasured ones; each a [`stream`] with
-/// `runs` measured runs. The shell side runs after each of the first `shell_runs`
-/// streams (and once in the warm-up for small stars: a large star's shell run takes
-/// seconds and is bound by process starts and the kernel, which the smaller stars
-/// have warmed up).
+/// Every star size of the plan, `(N, warm-up streams, measured streams, runs per
+/// stream, shell runs)` each, measured in rounds: round r runs stream r of every size
+/// that has one, then the floors likewise, a run of each size per round. So the sizes
+/// are measured in the same minutes and the machine's drift (up to 40% from one hour
+/// to the next, and within a run) hits them alike, as it hits netns-test and the shell
+/// alike: the N=256/N=128 ratio is judged between them. Measured one size after the
+/// other, minutes apart, the kernel floor alone came out at 1.9× to 2.9× between
+/// N=128 and N=256, where making 512 namespaces in a row costs the same per namespace
+/// from the first to the last.
 pub fn bench_w2(
-    n: usize,
-    (warm, streams, runs, shell_runs): (usize, usize, usize, usize),
+    plan: &[(usize, usize, usize, usize, usize)],
     shell: bool,
-) -> Result<W2, String> {
-    let topology = parse(&star_topology(n))?;
-    let mut w2 = W2 {
-        n,
-        failures: 0,
-        b2b: Phases::default(),
-        warm_runs: Vec::new(),
-        settled: Phases::default(),
-        shell: ShellStats::default(),
-        floor: Default::default(),
-    };
-    for i in 0..warm + streams {
+) -> Result<Vec<W2>, String> {
+    let topologies = plan
+        .iter()
+        .map(|&(n, ..)| parse(&star_topology(n)))
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut all: Vec<W2> = plan.iter().map(|&(n, ..)| W2::new(n)).collect();
+    let rounds = plan.iter().map(|&(_, w, s, ..)| w + s).max().unwrap_or(0);
+    for round in 0..rounds {
+        for ((w2, topology), &(n, warm, streams, runs, shell_runs)) in
+            all.iter_mut().zip(&topologies).zip(plan)
+        {
+            if round < warm + streams {
+                if round == 0 {
+                    eprintln!("bench: W2 N={n}, {warm} warm-up + {streams} measured streams of {runs} runs, in rounds with the other sizes");
+                }
+                w2.stream(topology, round, (warm, runs, shell_runs), shell)?;
+            }
+        }
+    }
+    let floor_runs = |streams: usize| streams.max(3);
+    let rounds = plan
+        .iter()
+        .map(|&(_, _, s, ..)| floor_runs(s))
+        .max()
+        .unwrap_or(0);
+    for round in 0..rounds {
+        for (w2, &(n, _, streams, ..)) in all.iter_mut().zip(plan) {
+            if round < floor_runs(streams) && w2.floor.skipped.is_none() {
+                settle(n);
+                crate::floor::measure(&mut w2.floor, n, 1);
+            }
+        }
+    }
+    Ok(all)
+}
+
+impl W2 {
+    fn new(n: usize) -> W2 {
+        W2 {
+            n,
+            failures: 0,
+            b2b: Phases::default(),
+            warm_runs: Vec::new(),
+            settled: Phases::default(),
+            shell: ShellStats::default(),
+            floor: Default::default(),
+        }
+    }
+
+    /// Stream `i` (measured from `warm` on), each a [`stream`] with `runs` measured
+    /// runs. The shell side runs after each of the first `shell_runs` measured streams
+    /// (and once in the warm-up for small stars: a large star's shell run takes
+    /// seconds and is bound by process starts and the kernel, which the smaller stars
+    /// have warmed up).
+    fn stream(
+        &mut self,
+        topology: &netns_test::Topology,
+        i: usize,
+        (warm, runs, shell_runs): (usize, usize, usize),
+        shell: bool,
+    ) -> Result<(), String> {
+        let n = self.n;
         let measured = i >= warm;
         settle(n * runs);
         let mut failures = 0;
-        let stream = stream(runs, || run_with(&topology, Options::new(), &mut failures))?;
-        if !measured {
-            continue;
-        }
-        w2.failures += failures;
-        w2.warm_runs.push(stream.warm_runs);
-        if let Some((_wall, timings)) = stream.first {
-            w2.settled.push(&timings);
-        }
-        for (_wall, timings) in stream.steady.into_iter().flatten() {
-            w2.b2b.push(&timings);
+        let stream = stream(runs, || run_with(topology, Options::new(), &mut failures))?;
+        if measured {
+            self.failures += failures;
+            self.warm_runs.push(stream.warm_runs);
+            if let Some((_wall, timings)) = stream.first {
+                self.settled.push(&timings);
+            }
+            for (_wall, timings) in stream.steady.into_iter().flatten() {
+                self.b2b.push(&timings);
+            }
         }
         let shell_turn = if measured {
             i - warm < shell_runs
@@ -84,11 +136,9 @@ pub fn bench_w2(
             settle(n * runs);
             let r = w2_script(n).run();
             if measured {
-                w2.shell.record(r);
+                self.shell.record(r);
             }
         }
+        Ok(())
     }
-    settle(n * runs);
-    w2.floor = crate::floor::measure(n, streams.max(3));
-    Ok(w2)
 }
