@@ -95,9 +95,10 @@ fn faults_capture_and_reports_find_the_links_above_occupied_indexes() {
 }
 
 /// Nothing depends on the machine's sysctls that a new namespace inherits: where it
-/// would inherit forwarding, strict reverse-path filtering, proxy ARP and IPv6
-/// turned off (a test hook sets them in every namespace first), a node without
-/// `forward` still does not route, and IPv6 works.
+/// would inherit forwarding, strict reverse-path filtering, proxy ARP, IPv6 turned
+/// off and no link-local addresses (a test hook sets them in every namespace first),
+/// a node without `forward` still does not route, and IPv6 works, link-local
+/// addresses included.
 #[test]
 fn inherited_forwarding_filtering_and_ipv6_off_change_nothing() {
     let topo = topology::parse(
@@ -119,6 +120,15 @@ fn inherited_forwarding_filtering_and_ipv6_off_change_nothing() {
             .node("r")
             .run(|| std::fs::read_to_string("/proc/sys/net/ipv4/conf/all/forwarding").unwrap());
         assert_eq!(forwarding.trim(), "0", "r is no router");
+        let inet6 = net
+            .node("a")
+            .run(|| std::fs::read_to_string("/proc/thread-self/net/if_inet6").unwrap());
+        assert!(
+            inet6
+                .lines()
+                .any(|l| l.starts_with("fe80") && l.ends_with(" eth0")),
+            "a has no link-local address on eth0:\n{inet6}"
+        );
     })
     .unwrap_or_else(|e| panic!("{e}"));
 }

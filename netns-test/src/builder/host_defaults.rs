@@ -7,7 +7,9 @@
 //! (`ip_forward` = 1) every node would route, and an isolation through a node
 //! without `forward` would not hold; on a host with strict reverse-path filtering
 //! (`rp_filter` = 1, common on RHEL), asymmetric routes would drop; with
-//! `disable_ipv6` = 1 inherited, no IPv6 address could be added. The sandbox's own
+//! `disable_ipv6` = 1 inherited, no IPv6 address could be added; with
+//! `addr_gen_mode` = 1, a node with IPv6 addresses would have no link-local one
+//! (`namespaces::prepare` asks for that only where there are none). The sandbox's own
 //! namespace is a new one made the same way: what it holds is what every node
 //! inherits, so it is read there, once, and what differs is written in every
 //! namespace before its links exist (nothing is written on a machine with the
@@ -16,7 +18,7 @@
 use crate::kernel::sysctl;
 
 /// The settings that change what reaches what, and the kernel's defaults for them.
-const KERNEL_DEFAULTS: [(&str, &str); 9] = [
+const KERNEL_DEFAULTS: [(&str, &str); 10] = [
     ("net.ipv4.conf.all.forwarding", "0"),
     ("net.ipv4.conf.default.forwarding", "0"),
     ("net.ipv4.conf.all.rp_filter", "0"),
@@ -26,6 +28,7 @@ const KERNEL_DEFAULTS: [(&str, &str); 9] = [
     ("net.ipv6.conf.default.disable_ipv6", "0"),
     ("net.ipv6.conf.all.forwarding", "0"),
     ("net.ipv6.conf.default.forwarding", "0"),
+    ("net.ipv6.conf.default.addr_gen_mode", "0"),
 ];
 
 /// The defaults the calling thread's namespace does not have (IPv6 ones only where
@@ -38,7 +41,8 @@ pub(super) fn differing() -> Vec<(&'static str, &'static str)> {
 }
 
 /// Test-only: the calling thread's namespace gets what a namespace inherits on a
-/// machine that routes, filters reverse paths strictly and turned IPv6 off.
+/// machine that routes, filters reverse paths strictly, turned IPv6 off and makes no
+/// link-local addresses.
 pub(super) fn make_hostile() -> std::io::Result<()> {
     for (key, value) in KERNEL_DEFAULTS {
         let hostile = match (key.contains("rp_filter"), value) {

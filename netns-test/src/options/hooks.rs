@@ -30,9 +30,10 @@ impl Options {
     }
 
     /// Test hook: every namespace of the sandbox starts with IPv4 and IPv6
-    /// forwarding on, strict reverse-path filtering, proxy ARP and IPv6 disabled, as
-    /// new namespaces inherit them on some machines (`net.core.devconf_inherit_init_net`
-    /// and the initial namespace's settings).
+    /// forwarding on, strict reverse-path filtering, proxy ARP, IPv6 disabled and no
+    /// link-local addresses (`addr_gen_mode` 1), as new namespaces inherit them on
+    /// some machines (`net.core.devconf_inherit_init_net` and the initial namespace's
+    /// settings).
     #[doc(hidden)]
     pub fn inherit_hostile_defaults(mut self) -> Self {
         self.hooks.hostile_defaults = true;
