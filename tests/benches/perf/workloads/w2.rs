@@ -47,7 +47,8 @@ pub struct W2 {
 /// alike: the N=256/N=128 ratio is judged between them. Measured one size after the
 /// other, minutes apart, the kernel floor alone came out at 1.9× to 2.9× between
 /// N=128 and N=256, where making 512 namespaces in a row costs the same per namespace
-/// from the first to the last.
+/// from the first to the last. Each step settles for the namespaces of the step
+/// before it, or its own if more: an N=8 stream follows an N=256 one.
 pub fn bench_w2(
     plan: &[(usize, usize, usize, usize, usize)],
     shell: bool,
@@ -57,16 +58,21 @@ pub fn bench_w2(
         .map(|&(n, ..)| parse(&star_topology(n)))
         .collect::<Result<Vec<_>, _>>()?;
     let mut all: Vec<W2> = plan.iter().map(|&(n, ..)| W2::new(n)).collect();
+    for &(n, warm, streams, runs, _) in plan {
+        eprintln!("bench: W2 N={n}, {warm} warm-up + {streams} measured streams of {runs} runs");
+    }
+    // The namespaces the step before tore down.
+    let mut torn = 0;
     let rounds = plan.iter().map(|&(_, w, s, ..)| w + s).max().unwrap_or(0);
     for round in 0..rounds {
+        eprintln!("bench: W2 round {} of {rounds}", round + 1);
         for ((w2, topology), &(n, warm, streams, runs, shell_runs)) in
             all.iter_mut().zip(&topologies).zip(plan)
         {
             if round < warm + streams {
-                if round == 0 {
-                    eprintln!("bench: W2 N={n}, {warm} warm-up + {streams} measured streams of {runs} runs, in rounds with the other sizes");
-                }
-                w2.stream(topology, round, (warm, runs, shell_runs), shell)?;
+                let plan = (warm, runs, shell_runs);
+                w2.stream(topology, round, plan, shell, torn)?;
+                torn = n * runs;
             }
         }
     }
@@ -79,8 +85,9 @@ pub fn bench_w2(
     for round in 0..rounds {
         for (w2, &(n, _, streams, ..)) in all.iter_mut().zip(plan) {
             if round < floor_runs(streams) && w2.floor.skipped.is_none() {
-                settle(n);
+                settle(torn.max(n));
                 crate::floor::measure(&mut w2.floor, n, 1);
+                torn = n;
             }
         }
     }
@@ -100,21 +107,23 @@ impl W2 {
         }
     }
 
-    /// Stream `i` (measured from `warm` on), each a [`stream`] with `runs` measured
-    /// runs. The shell side runs after each of the first `shell_runs` measured streams
-    /// (and once in the warm-up for small stars: a large star's shell run takes
-    /// seconds and is bound by process starts and the kernel, which the smaller stars
-    /// have warmed up).
+    /// Stream `i` (measured from `warm` on), a [`stream`] with `runs` measured runs,
+    /// after a pause for the `torn` namespaces the step before tore down. The shell
+    /// side runs after each of the first `shell_runs` measured streams (and after
+    /// every warm-up stream of small stars: a large star's shell run takes seconds and
+    /// is bound by process starts and the kernel, which the smaller stars have warmed
+    /// up).
     fn stream(
         &mut self,
         topology: &netns_test::Topology,
         i: usize,
         (warm, runs, shell_runs): (usize, usize, usize),
         shell: bool,
+        torn: usize,
     ) -> Result<(), String> {
         let n = self.n;
         let measured = i >= warm;
-        settle(n * runs);
+        settle(torn.max(n * runs));
         let mut failures = 0;
         let stream = stream(runs, || run_with(topology, Options::new(), &mut failures))?;
         if measured {
