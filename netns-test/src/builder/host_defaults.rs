@@ -7,9 +7,9 @@
 //! (`ip_forward` = 1) every node would route, and an isolation through a node
 //! without `forward` would not hold; on a host with strict reverse-path filtering
 //! (`rp_filter` = 1, common on RHEL), asymmetric routes would drop; with
-//! `disable_ipv6` = 1 inherited, no IPv6 address could be added; with
-//! `addr_gen_mode` = 1, a node with IPv6 addresses would have no link-local one
-//! (`namespaces::prepare` asks for that only where there are none). The sandbox's own
+//! `disable_ipv6` = 1 inherited, no IPv6 address could be added. (Whether links get
+//! link-local addresses, `addr_gen_mode`, every namespace sets for itself:
+//! `namespaces::prepare`.) The sandbox's own
 //! namespace is a new one made the same way: what it holds is what every node
 //! inherits, so it is read there, once, and what differs is written in every
 //! namespace before its links exist (nothing is written on a machine with the
@@ -18,7 +18,7 @@
 use crate::kernel::sysctl;
 
 /// The settings that change what reaches what, and the kernel's defaults for them.
-const KERNEL_DEFAULTS: [(&str, &str); 10] = [
+const KERNEL_DEFAULTS: [(&str, &str); 9] = [
     ("net.ipv4.conf.all.forwarding", "0"),
     ("net.ipv4.conf.default.forwarding", "0"),
     ("net.ipv4.conf.all.rp_filter", "0"),
@@ -28,7 +28,6 @@ const KERNEL_DEFAULTS: [(&str, &str); 10] = [
     ("net.ipv6.conf.default.disable_ipv6", "0"),
     ("net.ipv6.conf.all.forwarding", "0"),
     ("net.ipv6.conf.default.forwarding", "0"),
-    ("net.ipv6.conf.default.addr_gen_mode", "0"),
 ];
 
 /// The defaults the calling thread's namespace does not have (IPv6 ones only where
@@ -54,5 +53,12 @@ pub(super) fn make_hostile() -> std::io::Result<()> {
             sysctl::write(key, hostile)?;
         }
     }
+    if sysctl::read(ADDR_GEN_MODE).is_ok() {
+        sysctl::write(ADDR_GEN_MODE, "1")?;
+    }
     Ok(())
 }
+
+/// Whether a namespace's new links get link-local addresses (0: from the MAC
+/// address, the kernel's default; 1: none).
+pub(super) const ADDR_GEN_MODE: &str = "net.ipv6.conf.default.addr_gen_mode";

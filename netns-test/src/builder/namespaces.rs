@@ -7,7 +7,7 @@
 //! that exist. When the builder needs one that no helper has started, it makes it
 //! itself: a two-node topology gets both of its namespaces made at once.
 
-use super::host_defaults;
+use super::host_defaults::{self, ADDR_GEN_MODE};
 use super::plan::{Kind, Plan, FIRST};
 use super::Hooks;
 use crate::forensics::capture;
@@ -250,27 +250,23 @@ fn prepare(setup: &Setup) -> std::io::Result<()> {
         sysctl::write(key, value)?;
     }
     let has_ipv6 = || std::path::Path::new("/proc/sys/net/ipv6").exists();
-    const ADDR_GEN_MODE: &str = "net.ipv6.conf.default.addr_gen_mode";
     if setup.ipv6 && has_ipv6() {
         // Its addresses are usable at once: nobody else on a sandbox's links can
         // hold them (the topology's addresses are checked for duplicates).
         sysctl::write("net.ipv6.conf.all.accept_dad", "0")?;
         sysctl::write("net.ipv6.conf.default.accept_dad", "0")?;
-        // Link-local addresses, even where new namespaces copy the settings of the
-        // one that makes them (`devconf_inherit_init_net` = 3): the sandbox's own,
-        // which gets none below when it has no IPv6 address.
-        if sysctl::read(ADDR_GEN_MODE).is_ok_and(|mode| mode != "0") {
-            sysctl::write(ADDR_GEN_MODE, "0")?;
-        }
-    } else if has_ipv6() && sysctl::read(ADDR_GEN_MODE).is_ok() {
-        // A namespace the topology gives no IPv6 address gets no link-local one
-        // either; IPv6 stays on. Each link-local address joins a multicast group,
-        // and the MLD report saying so is flooded out of every port of a bridge: N
-        // reports on an N-port bridge, each delivered to (and captured by) N-1
-        // nodes, the part of a star's cost that grew as N². A test that wants them
-        // back sets the sysctl on the node, which is written after this. (Kernels
-        // before 4.11 have no such sysctl: their nodes keep the chatter.)
-        sysctl::write(ADDR_GEN_MODE, "1")?;
+    }
+    // Link-local addresses where it has IPv6 addresses, none where it has none (IPv6
+    // stays on). Each link-local address joins a multicast group, and the MLD report
+    // saying so is flooded out of every port of a bridge: N reports on an N-port
+    // bridge, each delivered to (and captured by) N-1 nodes, the part of a star's
+    // cost that grew as N². Set here whatever the namespace started with: the
+    // machine's default (`devconf_inherit_init_net`), or the sandbox's own when new
+    // namespaces copy the one that makes them. A node's own sysctl, written after
+    // this, can ask for them back. Kernels before 4.11 have no such sysctl.
+    let wanted = if setup.ipv6 { "0" } else { "1" };
+    if sysctl::read(ADDR_GEN_MODE).is_ok_and(|mode| mode != wanted) {
+        sysctl::write(ADDR_GEN_MODE, wanted)?;
     }
     // With br_netfilter loaded on the host (Docker loads it), every bridged frame
     // goes through the netfilter hooks of a new namespace by default; without it, none

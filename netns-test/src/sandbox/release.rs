@@ -13,14 +13,14 @@
 //! namespace descriptor: they all die together and `cleanup_net` takes them as one
 //! batch.
 //!
-//! Before that, every bridge is set down. Closing the sockets takes a while (two
-//! seconds and more for a 256-node star, when they closed one after the other), and
-//! the namespaces live on until the last: their IPv6 link-local chatter goes on
-//! (router solicitations, MLD reports), and a bridge floods every such frame to all
-//! its ports, N² frames that every capture socket copies. That work landed in the
-//! next tests: after a 256-node star it was three times the CPU time of freeing the
-//! whole sandbox. A bridge that is down drops what reaches its ports
-//! (`br_handle_frame` in a disabled port state).
+//! Before that, every bridge is set down. The namespaces live on until the last
+//! socket is closed, and the IPv6 link-local chatter of their nodes (router
+//! solicitations, MLD reports; only nodes with IPv6 addresses have link-local ones)
+//! goes on: a bridge floods every such frame to all its ports, N² frames that every
+//! capture socket copies. That work landed in the next tests: after a 256-node star
+//! whose sockets closed one after the other (two seconds and more), it was three
+//! times the CPU time of freeing the whole sandbox. A bridge that is down drops what
+//! reaches its ports (`br_handle_frame` in a disabled port state).
 //!
 //! The test's thread usually ends right after the verdict (libtest runs every test on
 //! a thread of its own), and the sandbox process was told to die with that thread
@@ -36,8 +36,8 @@
 //! 111–155 ms; 128 nodes: 1.7–2.0 s, now 77–84 ms), and the namespaces they hold were
 //! freed that much later, several tests' at once, in one `cleanup_net` batch: the
 //! test that built its sandbox beside such a batch took up to a second longer (a
-//! 256-node star back to back: median 357 ms, p90 1.38 s; now 531 and 661 ms, every
-//! test paying for one teardown). This process cannot start those threads itself
+//! 256-node star back to back: median 357 ms, p90 1.38 s; then 531 and 661 ms, every
+//! test paying for one teardown; 4 December). This process cannot start those threads itself
 //! once it has unshared a PID namespace for its worker (the kernel refuses
 //! `CLONE_THREAD` to a thread whose children go to another PID namespace, EINVAL). So
 //! it starts one thread, the [`Closer`], before that unshare: its children go where

@@ -31,53 +31,44 @@ pub struct Floor {
     pub skipped: Option<String>,
 }
 
-/// `runs` more measurements of the floor for N into `floor`, each in a fresh process
-/// started on a settled machine (the caller settles it before the first).
-pub fn measure(floor: &mut Floor, n: usize, runs: usize) {
-    let exe = match std::env::current_exe() {
-        Ok(exe) => exe,
-        Err(e) => {
-            floor.skipped = Some(format!("this program's path: {e}"));
-            return;
-        }
-    };
-    for k in 0..runs {
-        if k > 0 {
-            crate::workloads::settle(n);
-        }
-        let out = Command::new(&exe).arg(FLAG).arg(n.to_string()).output();
-        let parsed = out
-            .map_err(|e| e.to_string())
-            .and_then(|o| {
-                if o.status.success() {
-                    Ok(String::from_utf8_lossy(&o.stdout).into_owned())
-                } else {
-                    Err(String::from_utf8_lossy(&o.stderr).trim().to_string())
-                }
-            })
-            .and_then(|s| {
-                let ms: Vec<f64> = s
-                    .split_whitespace()
-                    .filter_map(|w| w.parse().ok())
-                    .collect();
-                match ms[..] {
-                    [a, b, c] => Ok([a, b, c]),
-                    _ => Err(format!("unexpected output {s:?}")),
-                }
-            });
-        match parsed {
-            Ok([ns, veth, up]) => {
-                let d = |ms: f64| Duration::from_secs_f64(ms / 1e3);
-                floor.namespaces.push(d(ns));
-                floor.veths.push(d(veth));
-                floor.up.push(d(up));
-                floor.total.push(d(ns + veth + up));
+/// One more measurement of the floor for N into `floor`, in a fresh process (the
+/// caller settles the machine first).
+pub fn measure(floor: &mut Floor, n: usize) {
+    let parsed = std::env::current_exe()
+        .map_err(|e| format!("this program's path: {e}"))
+        .and_then(|exe| {
+            Command::new(&exe)
+                .arg(FLAG)
+                .arg(n.to_string())
+                .output()
+                .map_err(|e| e.to_string())
+        })
+        .and_then(|o| {
+            if o.status.success() {
+                Ok(String::from_utf8_lossy(&o.stdout).into_owned())
+            } else {
+                Err(String::from_utf8_lossy(&o.stderr).trim().to_string())
             }
-            Err(why) => {
-                floor.skipped = Some(why);
-                return;
+        })
+        .and_then(|s| {
+            let ms: Vec<f64> = s
+                .split_whitespace()
+                .filter_map(|w| w.parse().ok())
+                .collect();
+            match ms[..] {
+                [a, b, c] => Ok([a, b, c]),
+                _ => Err(format!("unexpected output {s:?}")),
             }
+        });
+    match parsed {
+        Ok([ns, veth, up]) => {
+            let d = |ms: f64| Duration::from_secs_f64(ms / 1e3);
+            floor.namespaces.push(d(ns));
+            floor.veths.push(d(veth));
+            floor.up.push(d(up));
+            floor.total.push(d(ns + veth + up));
         }
+        Err(why) => floor.skipped = Some(why),
     }
 }
 

@@ -205,8 +205,8 @@ pub fn star_addr(i: usize) -> String {
 /// sleeping through grace periods (3.5 s for a 256-node star when it closed them one
 /// after the other): the CPUs look idle, and the namespaces it then lets go of were
 /// freed inside the next, "idle-settled", run. And the kernel's `cleanup_net` of them
-/// waits for grace periods between its busy stretches: one quiet 30 ms window, the rule before, let the next
-/// run start in such a gap. Measured in one binary, alternating, the second of two
+/// waits for grace periods between its busy stretches: one quiet 30 ms window, the
+/// rule before, let the next run start in such a gap. Measured in one binary, alternating, the second of two
 /// runs: N=256 took 770–960 ms after one quiet window and 357–473 ms after 300 ms of
 /// quiet (the first run of a process, with nothing to tear down before it, 420–560
 /// ms); N=128 167–395 ms (median about 290) against 157–237 ms.

@@ -86,7 +86,7 @@ pub fn bench_w2(
         for (w2, &(n, _, streams, ..)) in all.iter_mut().zip(plan) {
             if round < floor_runs(streams) && w2.floor.skipped.is_none() {
                 settle(torn.max(n));
-                crate::floor::measure(&mut w2.floor, n, 1);
+                crate::floor::measure(&mut w2.floor, n);
                 torn = n;
             }
         }
